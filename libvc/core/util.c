@@ -1,0 +1,217 @@
+/* util.c - base58btc, varints, URL syntax, file reading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../internal.h"
+
+static int isxdigit_c(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+#define VC_MAX_BASE58_BYTES 1024u /* base58 is only used for keys: bound the quadratic work */
+
+vc_status vc_base58_encode(const uint8_t *in, size_t len, char **out, vc_error *err)
+{
+    if (len > VC_MAX_BASE58_BYTES)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "base58 input too long");
+    size_t zeros = 0;
+    while (zeros < len && in[zeros] == 0)
+        zeros++;
+    size_t cap = len * 138 / 100 + 2;
+    uint8_t *buf = calloc(cap, 1);
+    if (!buf)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    size_t used = 0; /* digits in buf, little-endian base 58 */
+    for (size_t i = zeros; i < len; i++) {
+        unsigned carry = in[i];
+        for (size_t j = 0; j < used; j++) {
+            carry += (unsigned)buf[j] << 8;
+            buf[j] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+        while (carry) {
+            buf[used++] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+    }
+    char *o = malloc(zeros + used + 1);
+    if (!o) {
+        free(buf);
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < zeros; i++)
+        o[k++] = '1';
+    for (size_t i = used; i > 0; i--)
+        o[k++] = b58[buf[i - 1]];
+    o[k] = '\0';
+    free(buf);
+    *out = o;
+    return VC_OK;
+}
+
+vc_status vc_base58_decode(const char *in, size_t len, uint8_t **out, size_t *out_len, vc_error *err)
+{
+    if (len > VC_MAX_BASE58_BYTES * 2)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "base58 input too long");
+    size_t zeros = 0;
+    while (zeros < len && in[zeros] == '1')
+        zeros++;
+    size_t cap = len * 733 / 1000 + 2;
+    uint8_t *buf = calloc(cap, 1);
+    if (!buf)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    size_t used = 0;
+    for (size_t i = zeros; i < len; i++) {
+        const char *p = memchr(b58, in[i], 58);
+        if (!p || in[i] == '\0') {
+            free(buf);
+            return vc_fail(err, VC_ERR_MULTIBASE, NULL, "character 0x%02x at offset %zu is not base58btc",
+                           (unsigned char)in[i], i);
+        }
+        unsigned carry = (unsigned)(p - b58);
+        for (size_t j = 0; j < used; j++) {
+            carry += (unsigned)buf[j] * 58;
+            buf[j] = (uint8_t)carry;
+            carry >>= 8;
+        }
+        while (carry) {
+            buf[used++] = (uint8_t)carry;
+            carry >>= 8;
+        }
+    }
+    uint8_t *o = malloc(zeros + used + 1);
+    if (!o) {
+        free(buf);
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
+    memset(o, 0, zeros);
+    for (size_t i = 0; i < used; i++)
+        o[zeros + i] = buf[used - 1 - i];
+    o[zeros + used] = 0;
+    free(buf);
+    *out = o;
+    *out_len = zeros + used;
+    return VC_OK;
+}
+
+size_t vc_varint_decode(const uint8_t *in, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 9; i++) {
+        v |= (uint64_t)(in[i] & 0x7f) << (7 * i);
+        if (!(in[i] & 0x80)) {
+            if (i > 0 && in[i] == 0)
+                return 0; /* non-minimal encoding */
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+size_t vc_varint_encode(uint64_t value, uint8_t out[10])
+{
+    size_t n = 0;
+    do {
+        uint8_t b = value & 0x7f;
+        value >>= 7;
+        out[n++] = b | (value ? 0x80 : 0);
+    } while (value);
+    return n;
+}
+
+int vc_is_url(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return 0;
+    const char *p = s + 1;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '+' ||
+           *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || !p[1])
+        return 0;
+    for (const unsigned char *q = (const unsigned char *)p + 1; *q; q++) {
+        if (*q <= 0x20 || *q == 0x7f || *q == '<' || *q == '>' || *q == '"' || *q == '{' || *q == '}' ||
+            *q == '|' || *q == '\\' || *q == '^' || *q == '`')
+            return 0;
+        if (*q == '%' && !(isxdigit_c(q[1]) && isxdigit_c(q[2])))
+            return 0;
+    }
+    return 1;
+}
+
+char *vc_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+vc_status vc_read_file(const char *path, size_t max, char **out, size_t *out_len, vc_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return vc_fail(err, VC_ERR_IO, path, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        if (f != stdin)
+            fclose(f);
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                free(buf);
+                if (f != stdin)
+                    fclose(f);
+                return vc_fail(err, VC_ERR_LIMIT, path, "%s is larger than the %zu-byte limit", path, max);
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                if (f != stdin)
+                    fclose(f);
+                return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        free(buf);
+        return vc_fail(err, VC_ERR_IO, path, "error reading %s", path);
+    }
+    if (n > max) {
+        free(buf);
+        return vc_fail(err, VC_ERR_LIMIT, path, "%s is larger than the %zu-byte limit", path, max);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (out_len)
+        *out_len = n;
+    return VC_OK;
+}
+
+int vc_memeq_ct(const void *a, const void *b, size_t len)
+{
+    const volatile uint8_t *x = a, *y = b;
+    uint8_t d = 0;
+    for (size_t i = 0; i < len; i++)
+        d |= x[i] ^ y[i];
+    return d == 0;
+}

@@ -1,0 +1,2 @@
+/* crypto/key.c - placeholder, being written. */
+#include "../internal.h"

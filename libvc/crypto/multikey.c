@@ -1,0 +1,2 @@
+/* crypto/multikey.c - placeholder, being written. */
+#include "../internal.h"

@@ -1,0 +1,2 @@
+/* did/didkey.c - placeholder, being written. */
+#include "../internal.h"

@@ -1,0 +1,2 @@
+/* did/resolver.c - placeholder, being written. */
+#include "../internal.h"

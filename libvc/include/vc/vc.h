@@ -1,0 +1,14 @@
+/*
+ * vc/vc.h - umbrella header for libvc: include this one.
+ * See README.md and the per-concern headers for the API contract.
+ */
+#ifndef VC_VC_H
+#define VC_VC_H
+
+#include "core.h"
+#include "crypto.h"
+#include "jose.h"
+#include "did.h"
+#include "verify.h"
+
+#endif /* VC_VC_H */

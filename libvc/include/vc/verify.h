@@ -1,0 +1,138 @@
+/*
+ * vc/verify.h - issue (sign) and verify W3C Verifiable Credentials 2.0 secured
+ * with the VC-JOSE-COSE enveloping proof (vc+jwt), and the structured
+ * verification report.
+ */
+#ifndef VC_VERIFY_H
+#define VC_VERIFY_H
+
+#include "core.h"
+#include "crypto.h"
+#include "did.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ report */
+
+typedef struct vc_report vc_report;
+
+typedef enum vc_check_result {
+    VC_CHECK_PASS = 0,
+    VC_CHECK_FAIL = 1,
+    VC_CHECK_SKIP = 2,   /* not applicable or not run because an earlier check failed */
+    VC_CHECK_WARN = 3    /* a problem that does not make the credential invalid */
+} vc_check_result;
+
+/* 1 when no check failed, else 0. */
+VC_API int vc_report_valid(const vc_report *rep);
+
+/* Number of checks in the report. */
+VC_API size_t vc_report_count(const vc_report *rep);
+
+/*
+ * The i-th check (0-based). *name is the check's stable name (e.g. "jws.signature",
+ * "datamodel.issuer"); *detail (may be NULL for a pass) holds code, message and
+ * path. All borrowed from the report. VC_ERR_INVALID_ARG when i is out of range.
+ */
+VC_API vc_status vc_report_check(const vc_report *rep, size_t i, const char **name,
+                                 vc_check_result *result, const vc_error **detail);
+
+/* The first failing check's detail, or NULL when the report is valid. Borrowed. */
+VC_API const vc_error *vc_report_first_error(const vc_report *rep);
+
+/* Facts found while verifying (borrowed; NULL when unknown): the issuer id, the
+ * verification method used, the securing format ("vc+jwt"), the JOSE alg, and the
+ * verified credential itself as JSON text. */
+VC_API const char *vc_report_issuer(const vc_report *rep);
+VC_API const char *vc_report_method(const vc_report *rep);
+VC_API const char *vc_report_format(const vc_report *rep);
+VC_API const char *vc_report_alg(const vc_report *rep);
+VC_API const char *vc_report_credential(const vc_report *rep);
+
+/*
+ * The report as JSON:
+ * {"valid":bool,"format":..,"issuer":..,"method":..,"alg":..,
+ *  "checks":[{"check":name,"result":"pass|fail|skip|warn","code":"VC_ERR_...",
+ *             "message":..,"path":..}, ...],
+ *  "credential":{...}}
+ * pretty != 0 indents. *out is new.
+ */
+VC_API vc_status vc_report_to_json(const vc_report *rep, int pretty, char **out, vc_error *err);
+
+VC_API void vc_report_free(vc_report *rep);
+
+/* ---------------------------------------------------------- data model */
+
+/* vc_check_document flags */
+#define VC_CHECK_UNSIGNED 0x1u  /* the document is about to be signed: issuer may be absent */
+
+/*
+ * Run the VC Data Model 2.0 checks (context, types, issuer, subject, ids, dates,
+ * status/schema/evidence/terms shapes, language values; for presentations also
+ * holder and the embedded credentials) on an unsecured credential or presentation
+ * given as JSON text. Returns VC_OK when all pass, else the first failure's code.
+ * *report (optional, new) lists every check. Validity windows are not checked here.
+ */
+VC_API vc_status vc_check_document(const char *json, size_t len, unsigned flags, vc_report **report,
+                                   vc_error *err);
+
+/* ---------------------------------------------------------------- issue */
+
+typedef struct vc_sign_options {
+    /* Verification method id put in the JOSE "kid". NULL: the key's own "kid" member
+     * when it has one, else the did:key method id when the issuer is the key's did:key;
+     * otherwise VC_ERR_INVALID_ARG. */
+    const char *kid;
+    /* Issuer to set when the credential has none (a presentation's holder likewise).
+     * When the credential names a different issuer: VC_ERR_DM_ISSUER. NULL: keep the
+     * credential's issuer, or use the key's did:key when it has none. */
+    const char *issuer;
+    /* 0: output an EnvelopedVerifiableCredential (or ...Presentation) JSON object;
+     * 1: output the bare compact JWS. */
+    int bare;
+} vc_sign_options;
+
+/*
+ * Secure an unsigned credential or presentation (JSON text) as vc+jwt / vp+jwt.
+ * The document is checked first (vc_check_document with VC_CHECK_UNSIGNED) and not
+ * signed when a check fails. When the issuer is a did:key it must be the key's.
+ * The JWS payload is the credential itself (issuer filled in), with no added JWT
+ * claims. *out is new: the enveloped JSON object, or the compact JWS with opts->bare.
+ */
+VC_API vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign_options *opts,
+                         char **out, vc_error *err);
+
+/* --------------------------------------------------------------- verify */
+
+typedef struct vc_verifier vc_verifier;
+
+/*
+ * A verification context: resolver (borrowed; must outlive the verifier), clock,
+ * options. Configure it, then share it between threads freely.
+ */
+VC_API vc_status vc_verifier_new(vc_resolver *resolver, vc_verifier **out, vc_error *err);
+VC_API void vc_verifier_free(vc_verifier *v);
+
+/* Verification time in unix seconds; 0 (default) means the wall clock at each call. */
+VC_API void vc_verifier_set_time(vc_verifier *v, int64_t unix_seconds);
+
+/*
+ * Verify a secured credential or presentation. input may be: an
+ * EnvelopedVerifiableCredential / EnvelopedVerifiablePresentation JSON object, a
+ * `data:application/vc+jwt,<JWS>` URL, or a bare compact JWS (surrounding white
+ * space allowed). Steps, each a check in the report: input form, JWS header
+ * (alg allow-list, typ, cty, crit), payload JSON, data model, JWT claims agree
+ * with the credential, validity window at the verification time, issuer key
+ * resolved from kid, signature; for presentations each enveloped credential in
+ * turn. Returns VC_OK when valid, else the first failure's code (err filled with
+ * it). *report (optional) receives the full report either way.
+ */
+VC_API vc_status vc_verify(const vc_verifier *v, const char *input, size_t len, vc_report **report,
+                           vc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VC_VERIFY_H */

@@ -1,0 +1,66 @@
+/*
+ * internal.h - helpers shared by libvc's modules. Not installed, not API.
+ */
+#ifndef VC_INTERNAL_H
+#define VC_INTERNAL_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include "vc/vc.h"
+
+#define VC_INTERNAL __attribute__((visibility("hidden")))
+
+/* Fill err (if non-NULL) and return code. path may be NULL. printf-style message. */
+VC_INTERNAL vc_status vc_fail(vc_error *err, vc_status code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Copy an error into another (dst may be NULL). Returns src->code. */
+VC_INTERNAL vc_status vc_error_copy(vc_error *dst, const vc_error *src);
+
+/*
+ * Parse JSON text strictly: at most VC_MAX_INPUT_BYTES, nesting at most
+ * VC_MAX_JSON_DEPTH, duplicate keys rejected, valid UTF-8, no NUL bytes, nothing
+ * but white space after the value. Any JSON value is accepted at the top.
+ * *out is a new reference. Codes: VC_ERR_LIMIT, VC_ERR_JSON_DEPTH,
+ * VC_ERR_JSON_DUPKEY, VC_ERR_JSON.
+ */
+VC_INTERNAL vc_status vc_json_parse(const char *text, size_t len, json_t **out, vc_error *err);
+
+/* Same, and the top value must be an object (VC_ERR_JSON_TYPE otherwise). */
+VC_INTERNAL vc_status vc_json_parse_object(const char *text, size_t len, json_t **out, vc_error *err);
+
+/* Compact serialisation preserving key order; NULL on allocation failure. malloc'd. */
+VC_INTERNAL char *vc_json_dump(const json_t *v);
+
+/* Object member as a string, or NULL when absent or not a string. Borrowed. */
+VC_INTERNAL const char *vc_json_str(const json_t *obj, const char *key);
+
+/* Append "/token" (JSON pointer escaped) to a path buffer. */
+VC_INTERNAL void vc_path_append(char *path, size_t cap, const char *token);
+VC_INTERNAL void vc_path_append_index(char *path, size_t cap, size_t index);
+
+/* base58btc (Bitcoin alphabet). decode: *out new, rejects non-alphabet chars. */
+VC_INTERNAL vc_status vc_base58_encode(const uint8_t *in, size_t len, char **out, vc_error *err);
+VC_INTERNAL vc_status vc_base58_decode(const char *in, size_t len, uint8_t **out, size_t *out_len,
+                                       vc_error *err);
+
+/* Unsigned LEB128 varint as used by multicodec. Returns bytes consumed, 0 on error. */
+VC_INTERNAL size_t vc_varint_decode(const uint8_t *in, size_t len, uint64_t *value);
+VC_INTERNAL size_t vc_varint_encode(uint64_t value, uint8_t out[10]);
+
+/* 1 if s is an absolute URL / IRI as VCDM means it: scheme ":" rest, scheme per
+ * RFC 3986, no white space or control characters, non-empty rest. */
+VC_INTERNAL int vc_is_url(const char *s);
+
+/* Duplicate a string with malloc; NULL stays NULL. */
+VC_INTERNAL char *vc_strdup(const char *s);
+
+/* Read a whole file (at most max bytes: VC_ERR_LIMIT beyond). *out NUL-terminated. */
+VC_INTERNAL vc_status vc_read_file(const char *path, size_t max, char **out, size_t *out_len,
+                                   vc_error *err);
+
+/* Constant-time compare. */
+VC_INTERNAL int vc_memeq_ct(const void *a, const void *b, size_t len);
+
+#endif /* VC_INTERNAL_H */

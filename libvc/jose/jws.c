@@ -1,0 +1,2 @@
+/* jose/jws.c - placeholder, being written. */
+#include "../internal.h"

@@ -1,0 +1,2 @@
+/* verify/datamodel.c - placeholder, being written. */
+#include "../internal.h"

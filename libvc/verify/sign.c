@@ -1,0 +1,2 @@
+/* verify/sign.c - placeholder, being written. */
+#include "../internal.h"

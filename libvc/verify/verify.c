@@ -1,0 +1,2 @@
+/* verify/verify.c - placeholder, being written. */
+#include "../internal.h"
