@@ -1,2 +1,271 @@
-/* jose/jws.c - placeholder, being written. */
+/*
+ * jws.c - compact JWS (RFC 7515) parse, verify and sign.
+ *
+ * Security decisions (each has a test in test_jose.c):
+ *  - the algorithm allow-list is {EdDSA, ES256, ES384, ES512}; "none" and every
+ *    other value (HS*, RS*, PS*) is refused at parse time, and at verification the
+ *    header alg must be the one tied to the key's type, so a token can never pick
+ *    the algorithm a key is used with;
+ *  - "crit" is refused whatever it lists: libvc implements no JWS extension;
+ *  - "b64": false (RFC 7797) and "zip" are refused;
+ *  - embedded keys ("jwk", "jku", "x5c", "x5u") are never used to find the key;
+ *  - base64url is strict (no padding, no other alphabets, canonical trailing bits);
+ *  - the header must be a JSON object without duplicate keys and of bounded size.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "../internal.h"
+
+struct vc_jws {
+    char *header_json;      /* decoded protected header, NUL-terminated */
+    json_t *header;         /* parsed header (owns alg/kid/typ/cty strings) */
+    uint8_t *payload;       /* decoded payload, NUL-terminated */
+    size_t payload_len;
+    uint8_t *signature;
+    size_t signature_len;
+    char *signing_input;    /* "<b64 header>.<b64 payload>" */
+    size_t signing_input_len;
+};
+
+static const char *const allowed_algs[] = {"EdDSA", "ES256", "ES384", "ES512"};
+
+static int alg_allowed(const char *alg)
+{
+    for (size_t i = 0; i < sizeof allowed_algs / sizeof allowed_algs[0]; i++)
+        if (strcmp(alg, allowed_algs[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void vc_jws_free(vc_jws *jws)
+{
+    if (!jws)
+        return;
+    free(jws->header_json);
+    json_decref(jws->header);
+    free(jws->payload);
+    free(jws->signature);
+    free(jws->signing_input);
+    free(jws);
+}
+
+/* Decode one base64url part, naming the part in errors. */
+static vc_status decode_part(const char *s, size_t n, const char *part, uint8_t **out, size_t *out_len,
+                             vc_error *err)
+{
+    vc_error e;
+    if (vc_base64url_decode(s, n, out, out_len, &e) != VC_OK)
+        return vc_fail(err, e.code, part, "JWS %s: %s", part, e.message);
+    return VC_OK;
+}
+
+static vc_status check_header(json_t *h, vc_error *err)
+{
+    json_t *alg = json_object_get(h, "alg");
+    if (!alg)
+        return vc_fail(err, VC_ERR_JWS_ALG, "header.alg", "JWS header has no \"alg\"");
+    if (!json_is_string(alg))
+        return vc_fail(err, VC_ERR_JWS_ALG, "header.alg", "JWS header \"alg\" must be a string");
+    const char *a = json_string_value(alg);
+    if (strcmp(a, "none") == 0 || strcasecmp(a, "none") == 0)
+        return vc_fail(err, VC_ERR_JWS_ALG_NONE, "header.alg", "unsecured JWS (\"alg\": \"none\") is refused");
+    if (!alg_allowed(a))
+        return vc_fail(err, VC_ERR_JWS_ALG, "header.alg",
+                       "JWS algorithm \"%.40s\" is not allowed (allowed: EdDSA, ES256, ES384, ES512)", a);
+
+    json_t *crit = json_object_get(h, "crit");
+    if (crit) {
+        if (!json_is_array(crit) || json_array_size(crit) == 0)
+            return vc_fail(err, VC_ERR_JWS_CRIT, "header.crit", "JWS \"crit\" must be a non-empty array of names");
+        json_t *first = json_array_get(crit, 0);
+        return vc_fail(err, VC_ERR_JWS_CRIT, "header.crit",
+                       "JWS header marks \"%.40s\" critical; libvc understands no critical extension",
+                       json_is_string(first) ? json_string_value(first) : "(non-string)");
+    }
+    json_t *b64 = json_object_get(h, "b64");
+    if (b64 && !json_is_true(b64))
+        return vc_fail(err, VC_ERR_JWS_B64, "header.b64", "unencoded JWS payloads (\"b64\": false) are refused");
+    if (json_object_get(h, "zip"))
+        return vc_fail(err, VC_ERR_JWS_HEADER, "header.zip", "compressed JWS payloads (\"zip\") are refused");
+    static const char *const string_members[] = {"kid", "typ", "cty"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *m = json_object_get(h, string_members[i]);
+        if (m && (!json_is_string(m) || json_string_length(m) == 0)) {
+            char path[32];
+            snprintf(path, sizeof path, "header.%s", string_members[i]);
+            return vc_fail(err, VC_ERR_JWS_HEADER, path, "JWS header \"%s\" must be a non-empty string",
+                           string_members[i]);
+        }
+    }
+    return VC_OK;
+}
+
+vc_status vc_jws_parse(const char *compact, size_t len, vc_jws **out, vc_error *err)
+{
+    if (!compact || !out)
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_parse: NULL argument");
+    *out = NULL;
+    if (len > VC_MAX_INPUT_BYTES)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "JWS of %zu bytes exceeds the %u-byte limit", len, VC_MAX_INPUT_BYTES);
+    const char *d1 = memchr(compact, '.', len);
+    const char *d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - compact)) : NULL;
+    if (!d1 || !d2)
+        return vc_fail(err, VC_ERR_JWS_FORMAT, NULL, "not a compact JWS: expected three base64url parts separated by '.'");
+    if (memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - compact)))
+        return vc_fail(err, VC_ERR_JWS_FORMAT, NULL,
+                       "more than three '.'-separated parts: JWE, JSON serialisation and SD-JWT are not accepted here");
+    size_t hlen = (size_t)(d1 - compact), plen = (size_t)(d2 - d1 - 1), slen = len - (size_t)(d2 + 1 - compact);
+    if (hlen == 0 || plen == 0 || slen == 0)
+        return vc_fail(err, VC_ERR_JWS_FORMAT, hlen == 0 ? "header" : plen == 0 ? "payload" : "signature",
+                       "compact JWS has an empty %s part", hlen == 0 ? "header" : plen == 0 ? "payload" : "signature");
+    if (hlen > (VC_MAX_HEADER_BYTES * 4) / 3 + 4)
+        return vc_fail(err, VC_ERR_LIMIT, "header", "JWS protected header exceeds the %u-byte limit", VC_MAX_HEADER_BYTES);
+
+    vc_jws *j = calloc(1, sizeof *j);
+    if (!j)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    vc_status st;
+    size_t header_len = 0;
+    if ((st = decode_part(compact, hlen, "header", (uint8_t **)&j->header_json, &header_len, err)) != VC_OK)
+        goto fail;
+    if (memchr(j->header_json, '\0', header_len)) {
+        st = vc_fail(err, VC_ERR_JWS_HEADER, "header", "JWS header contains a NUL byte");
+        goto fail;
+    }
+    vc_error e;
+    if (vc_json_parse(j->header_json, header_len, &j->header, &e) != VC_OK) {
+        st = vc_fail(err, e.code == VC_ERR_JSON_DUPKEY ? VC_ERR_JSON_DUPKEY : VC_ERR_JWS_HEADER, "header",
+                     "JWS protected header: %s", e.message);
+        goto fail;
+    }
+    if (!json_is_object(j->header)) {
+        st = vc_fail(err, VC_ERR_JWS_HEADER, "header", "JWS protected header is not a JSON object");
+        goto fail;
+    }
+    if ((st = check_header(j->header, err)) != VC_OK)
+        goto fail;
+    if ((st = decode_part(d1 + 1, plen, "payload", &j->payload, &j->payload_len, err)) != VC_OK)
+        goto fail;
+    if ((st = decode_part(d2 + 1, slen, "signature", &j->signature, &j->signature_len, err)) != VC_OK)
+        goto fail;
+    j->signing_input_len = hlen + 1 + plen;
+    j->signing_input = malloc(j->signing_input_len + 1);
+    if (!j->signing_input) {
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    memcpy(j->signing_input, compact, j->signing_input_len);
+    j->signing_input[j->signing_input_len] = '\0';
+    *out = j;
+    return VC_OK;
+fail:
+    vc_jws_free(j);
+    return st;
+}
+
+vc_status vc_jws_verify(const vc_jws *jws, const vc_key *key, vc_error *err)
+{
+    if (!jws || !key)
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_verify: NULL argument");
+    const char *alg = vc_jws_alg(jws);
+    const char *want = vc_key_jose_alg(key);
+    if (!want || strcmp(alg, want) != 0)
+        return vc_fail(err, VC_ERR_JWS_ALG_KEY, "header.alg",
+                       "JWS alg \"%s\" does not match the issuer's key, which requires \"%s\"", alg,
+                       want ? want : "(unsupported)");
+    vc_error e;
+    vc_status st = vc_key_verify(key, alg, (const uint8_t *)jws->signing_input, jws->signing_input_len,
+                                 jws->signature, jws->signature_len, &e);
+    if (st == VC_ERR_JWS_SIGNATURE)
+        return vc_fail(err, st, "signature", "the JWS signature does not verify with the issuer's key");
+    if (st != VC_OK)
+        return vc_error_copy(err, &e);
+    return VC_OK;
+}
+
+const char *vc_jws_alg(const vc_jws *jws) { return jws ? vc_json_str(jws->header, "alg") : NULL; }
+const char *vc_jws_kid(const vc_jws *jws) { return jws ? vc_json_str(jws->header, "kid") : NULL; }
+const char *vc_jws_typ(const vc_jws *jws) { return jws ? vc_json_str(jws->header, "typ") : NULL; }
+const char *vc_jws_cty(const vc_jws *jws) { return jws ? vc_json_str(jws->header, "cty") : NULL; }
+const char *vc_jws_header_json(const vc_jws *jws) { return jws ? jws->header_json : NULL; }
+
+const uint8_t *vc_jws_payload(const vc_jws *jws, size_t *len)
+{
+    if (!jws)
+        return NULL;
+    if (len)
+        *len = jws->payload_len;
+    return jws->payload;
+}
+
+vc_status vc_jws_sign(const vc_key *key, const char *typ, const char *cty, const char *kid, const uint8_t *payload,
+                      size_t payload_len, char **out, vc_error *err)
+{
+    if (!key || !out || (!payload && payload_len))
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_sign: NULL argument");
+    if (payload_len > VC_MAX_INPUT_BYTES)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "payload of %zu bytes exceeds the %u-byte limit", payload_len,
+                       VC_MAX_INPUT_BYTES);
+    const char *alg = vc_key_jose_alg(key);
+    if (!alg)
+        return vc_fail(err, VC_ERR_KEY_TYPE, NULL, "key type cannot sign JWS");
+    json_t *h = json_object();
+    if (!h)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    json_object_set_new(h, "alg", json_string(alg));
+    if (typ)
+        json_object_set_new(h, "typ", json_string(typ));
+    if (cty)
+        json_object_set_new(h, "cty", json_string(cty));
+    if (kid)
+        json_object_set_new(h, "kid", json_string(kid));
+    char *hjson = vc_json_dump(h);
+    json_decref(h);
+    char *h64 = NULL, *p64 = NULL, *s64 = NULL, *input = NULL;
+    uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    vc_status st;
+    if (!hjson) {
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    if ((st = vc_base64url_encode((const uint8_t *)hjson, strlen(hjson), &h64, err)) != VC_OK)
+        goto done;
+    if ((st = vc_base64url_encode(payload, payload_len, &p64, err)) != VC_OK)
+        goto done;
+    size_t hl = strlen(h64), pl = strlen(p64);
+    input = malloc(hl + 1 + pl + 1);
+    if (!input) {
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    memcpy(input, h64, hl);
+    input[hl] = '.';
+    memcpy(input + hl + 1, p64, pl + 1);
+    if ((st = vc_key_sign(key, alg, (const uint8_t *)input, hl + 1 + pl, &sig, &sig_len, err)) != VC_OK)
+        goto done;
+    if ((st = vc_base64url_encode(sig, sig_len, &s64, err)) != VC_OK)
+        goto done;
+    size_t sl = strlen(s64);
+    char *res = malloc(hl + 1 + pl + 1 + sl + 1);
+    if (!res) {
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    memcpy(res, input, hl + 1 + pl);
+    res[hl + 1 + pl] = '.';
+    memcpy(res + hl + 2 + pl, s64, sl + 1);
+    *out = res;
+    st = VC_OK;
+done:
+    free(hjson);
+    free(h64);
+    free(p64);
+    free(s64);
+    free(input);
+    free(sig);
+    return st;
+}

@@ -1,2 +1,158 @@
-/* verify/sign.c - placeholder, being written. */
-#include "../internal.h"
+/*
+ * sign.c - secure an unsigned credential or presentation as vc+jwt / vp+jwt
+ * (W3C VC-JOSE-COSE, enveloping proof).
+ *
+ * The payload is the document itself with no JWT claims added: claims that
+ * duplicate the credential can only disagree with it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify_internal.h"
+
+/* Fill in the issuer (credential) or holder (presentation) when absent; refuse a
+ * conflicting one. *did_key is the key's did:key (new), used for defaults. */
+static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const vc_sign_options *opts,
+                               char **did_key, vc_error *err)
+{
+    const char *member = is_vp ? "holder" : "issuer";
+    vc_status st = vc_did_key_from_key(key, did_key, err);
+    if (st != VC_OK)
+        return st;
+    json_t *cur = json_object_get(doc, member);
+    if (!cur) {
+        const char *value = opts && opts->issuer ? opts->issuer : *did_key;
+        json_object_set_new(doc, member, json_string(value));
+        return VC_OK;
+    }
+    const char *id = json_is_string(cur) ? json_string_value(cur) : vc_json_str(cur, "id");
+    if (opts && opts->issuer && (!id || strcmp(id, opts->issuer) != 0))
+        return vc_fail(err, is_vp ? VC_ERR_DM_HOLDER : VC_ERR_DM_ISSUER, is_vp ? "/holder" : "/issuer",
+                       "the document names %s \"%.100s\" but --issuer says \"%.100s\"", member, id ? id : "(none)",
+                       opts->issuer);
+    return VC_OK;
+}
+
+/* A presentation secured with JOSE may carry only enveloped (secured) credentials. */
+static vc_status check_vp_credentials(const json_t *doc, vc_error *err)
+{
+    json_t *vcs = json_object_get(doc, "verifiableCredential");
+    if (!vcs)
+        return VC_OK;
+    size_t n = json_is_array(vcs) ? json_array_size(vcs) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = json_is_array(vcs) ? json_array_get(vcs, i) : vcs;
+        json_t *t = json_object_get(c, "type");
+        int enveloped = json_is_string(t) && strcmp(json_string_value(t), "EnvelopedVerifiableCredential") == 0;
+        if (json_is_array(t)) {
+            size_t k;
+            json_t *x;
+            json_array_foreach(t, k, x) if (json_is_string(x) &&
+                                            strcmp(json_string_value(x), "EnvelopedVerifiableCredential") == 0)
+                enveloped = 1;
+        }
+        if (!enveloped) {
+            char path[64];
+            snprintf(path, sizeof path, "/verifiableCredential/%zu", i);
+            return vc_fail(err, VC_ERR_UNSECURED, path,
+                           "credentials in a secured presentation must themselves be secured "
+                           "(EnvelopedVerifiableCredential); sign the credential first");
+        }
+    }
+    return VC_OK;
+}
+
+vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign_options *opts, char **out,
+                  vc_error *err)
+{
+    if (!key || !json || !out)
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "sign: NULL argument");
+    *out = NULL;
+    if (!vc_key_has_private(key))
+        return vc_fail(err, VC_ERR_KEY_NO_PRIVATE, NULL, "signing needs a private key; the key given is public only");
+    json_t *doc = NULL;
+    char *did_key = NULL, *vm_id = NULL, *payload = NULL, *jws = NULL;
+    vc_status st = vc_json_parse_object(json, len, &doc, err);
+    if (st != VC_OK)
+        return st;
+    int is_vp = vc_dm_is_presentation(doc);
+
+    if ((st = settle_issuer(doc, is_vp, key, opts, &did_key, err)) != VC_OK)
+        goto done;
+    if ((st = vc_dm_check(doc, 0, NULL, err)) != VC_OK)
+        goto done;
+    if (is_vp && (st = check_vp_credentials(doc, err)) != VC_OK)
+        goto done;
+
+    const char *issuer = is_vp ? vc_json_str(doc, "holder") : vc_dm_issuer_id(doc);
+    if (!issuer && is_vp) {
+        json_t *h = json_object_get(doc, "holder");
+        issuer = vc_json_str(h, "id");
+    }
+    int issuer_is_own_did_key = issuer && strcmp(issuer, did_key) == 0;
+    if (issuer && strncmp(issuer, "did:key:", 8) == 0 && !issuer_is_own_did_key) {
+        st = vc_fail(err, is_vp ? VC_ERR_DM_HOLDER : VC_ERR_DM_ISSUER, is_vp ? "/holder" : "/issuer",
+                     "%s %.120s is a did:key of another key than the signing key (%.120s)",
+                     is_vp ? "holder" : "issuer", issuer, did_key);
+        goto done;
+    }
+
+    const char *kid = opts ? opts->kid : NULL;
+    if (!kid && issuer_is_own_did_key) {
+        if ((st = vc_did_key_vm_id(key, &vm_id, err)) != VC_OK)
+            goto done;
+        kid = vm_id;
+    }
+    if (!kid)
+        kid = vc_key_get_kid(key);
+    if (!kid) {
+        st = vc_fail(err, VC_ERR_INVALID_ARG, "kid",
+                     "no kid: give the verification method id of the issuer's key (--kid), e.g. %.100s#key-1",
+                     issuer ? issuer : "did:web:example.com");
+        goto done;
+    }
+
+    payload = vc_json_dump(doc);
+    if (!payload) {
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    if ((st = vc_jws_sign(key, is_vp ? "vp+jwt" : "vc+jwt", is_vp ? "vp" : "vc", kid, (const uint8_t *)payload,
+                          strlen(payload), &jws, err)) != VC_OK)
+        goto done;
+    if (opts && opts->bare) {
+        *out = jws;
+        jws = NULL;
+        goto done;
+    }
+
+    /* EnvelopedVerifiableCredential: the document's own contexts, the type, the data: URL. */
+    json_t *env = json_object();
+    json_t *ctx = json_object_get(doc, "@context");
+    json_object_set(env, "@context", ctx);
+    json_object_set_new(env, "type",
+                        json_string(is_vp ? "EnvelopedVerifiablePresentation" : "EnvelopedVerifiableCredential"));
+    const char *prefix = is_vp ? "data:application/vp+jwt," : "data:application/vc+jwt,";
+    size_t n = strlen(prefix) + strlen(jws) + 1;
+    char *id = malloc(n);
+    if (!id) {
+        json_decref(env);
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        goto done;
+    }
+    snprintf(id, n, "%s%s", prefix, jws);
+    json_object_set_new(env, "id", json_string(id));
+    free(id);
+    *out = json_dumps(env, JSON_PRESERVE_ORDER | JSON_INDENT(2));
+    json_decref(env);
+    if (!*out)
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+done:
+    json_decref(doc);
+    free(did_key);
+    free(vm_id);
+    free(payload);
+    free(jws);
+    return st;
+}

@@ -1,15 +1,713 @@
-/* verify/test_verify.c - placeholder, being written. */
-#include "testutil.h"
-#include "internal.h"
+/* test_verify.c - sign/verify end to end: W3C VC-JOSE-COSE suite, round trips,
+ * and every rejection path of vc_verify / vc_sign with its error code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-START_TEST(placeholder) { ck_assert_int_eq(vc_init(), VC_OK); }
+#include "internal.h"
+#include "testutil.h"
+
+static const char *SUITE_DIR = "vectors/w3c-vc-jose-cose-test-suite";
+
+static char *suite_file(const char *name, size_t *len)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "%s/%s", SUITE_DIR, name);
+    return tu_read(tu_shared_path(rel), len);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static vc_key *ed_key, *p256_key, *other_key;
+static char *ed_did, *p256_did, *other_did;
+static vc_resolver *resolver;
+static vc_verifier *verifier;
+
+static void setup(void)
+{
+    ck_assert_int_eq(vc_key_generate(VC_KEY_ED25519, &ed_key, NULL), VC_OK);
+    ck_assert_int_eq(vc_key_generate(VC_KEY_P256, &p256_key, NULL), VC_OK);
+    ck_assert_int_eq(vc_key_generate(VC_KEY_ED25519, &other_key, NULL), VC_OK);
+    ck_assert_int_eq(vc_did_key_from_key(ed_key, &ed_did, NULL), VC_OK);
+    ck_assert_int_eq(vc_did_key_from_key(p256_key, &p256_did, NULL), VC_OK);
+    ck_assert_int_eq(vc_did_key_from_key(other_key, &other_did, NULL), VC_OK);
+    ck_assert_int_eq(vc_resolver_new(&resolver, NULL), VC_OK);
+    ck_assert_int_eq(vc_verifier_new(resolver, &verifier, NULL), VC_OK);
+}
+
+static void teardown(void)
+{
+    vc_verifier_free(verifier);
+    vc_resolver_free(resolver);
+    vc_key_free(ed_key);
+    vc_key_free(p256_key);
+    vc_key_free(other_key);
+    vc_free(ed_did);
+    vc_free(p256_did);
+    vc_free(other_did);
+}
+
+/* A valid unsigned credential issued by `issuer` (NULL: no issuer member). */
+static char *credential(const char *issuer, const char *extra)
+{
+    char *buf = malloc(4096);
+    snprintf(buf, 4096,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\",\"https://www.w3.org/ns/credentials/examples/v2\"],"
+             "\"id\":\"urn:uuid:8d5f4e1a-0b7c-4d67-9a39-2f5e0c7a1b11\","
+             "\"type\":[\"VerifiableCredential\",\"ExampleCredential\"],%s%s%s"
+             "\"validFrom\":\"2024-01-01T00:00:00Z\","
+             "\"credentialSubject\":{\"id\":\"did:example:subject\",\"name\":\"Lithium batch 42\"}%s%s}",
+             issuer ? "\"issuer\":\"" : "", issuer ? issuer : "", issuer ? "\"," : "", extra ? "," : "",
+             extra ? extra : "");
+    return buf;
+}
+
+/* Sign an arbitrary header + payload with key (signature by key's own alg). */
+static char *forge(const vc_key *key, const char *header, const char *payload)
+{
+    char *h = NULL, *p = NULL, *s = NULL;
+    ck_assert_int_eq(vc_base64url_encode((const uint8_t *)header, strlen(header), &h, NULL), VC_OK);
+    ck_assert_int_eq(vc_base64url_encode((const uint8_t *)payload, strlen(payload), &p, NULL), VC_OK);
+    size_t n = strlen(h) + strlen(p) + 2;
+    char *input = malloc(n);
+    snprintf(input, n, "%s.%s", h, p);
+    uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    ck_assert_int_eq(
+        vc_key_sign(key, vc_key_jose_alg(key), (const uint8_t *)input, strlen(input), &sig, &sig_len, NULL), VC_OK);
+    ck_assert_int_eq(vc_base64url_encode(sig, sig_len, &s, NULL), VC_OK);
+    size_t m = strlen(input) + strlen(s) + 2;
+    char *out = malloc(m);
+    snprintf(out, m, "%s.%s", input, s);
+    free(h);
+    free(p);
+    free(s);
+    free(sig);
+    free(input);
+    return out;
+}
+
+/* The did:key verification method id of a key. */
+static char *vm_of(const vc_key *key)
+{
+    char *vm = NULL;
+    ck_assert_int_eq(vc_did_key_vm_id(key, &vm, NULL), VC_OK);
+    return vm;
+}
+
+/* Verify text and assert the status and (optionally) the failing check's name. */
+static void expect_verify(const char *text, vc_status want, const char *check_name)
+{
+    vc_report *rep = NULL;
+    vc_error e;
+    vc_status st = vc_verify(verifier, text, strlen(text), &rep, &e);
+    char *js = NULL;
+    if (st != want)
+        vc_report_to_json(rep, 1, &js, NULL);
+    ck_assert_msg(st == want, "got %s want %s: %s (at %s)\n%s", vc_status_name(st), vc_status_name(want), e.message,
+                  e.path, js ? js : "");
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_int_eq(vc_report_valid(rep), want == VC_OK);
+    if (want != VC_OK) {
+        ck_assert_int_eq(e.code, want);
+        ck_assert(strlen(e.message) > 0);
+        ck_assert_int_eq(vc_report_first_error(rep)->code, want);
+    }
+    if (check_name) {
+        int found = 0;
+        for (size_t i = 0; i < vc_report_count(rep); i++) {
+            const char *name;
+            vc_check_result r;
+            const vc_error *d;
+            vc_report_check(rep, i, &name, &r, &d);
+            if (strcmp(name, check_name) == 0 && r == VC_CHECK_FAIL && d && d->code == want)
+                found = 1;
+        }
+        ck_assert_msg(found, "no failed check %s with %s", check_name, vc_status_name(want));
+    }
+    vc_free(js);
+    vc_report_free(rep);
+}
+
+/* ---------------------------------------------------------- round trips */
+
+START_TEST(roundtrip_eddsa_es256)
+{
+    const vc_key *keys[] = {ed_key, p256_key};
+    const char *dids[] = {ed_did, p256_did};
+    const char *algs[] = {"EdDSA", "ES256"};
+    for (int i = 0; i < 2; i++) {
+        char *cred = credential(NULL, NULL); /* issuer filled in from the key */
+        char *out = NULL;
+        vc_error e;
+        tu_assert_status(vc_sign(keys[i], cred, strlen(cred), NULL, &out, &e), VC_OK, &e);
+        ck_assert_ptr_nonnull(strstr(out, "\"EnvelopedVerifiableCredential\""));
+        ck_assert_ptr_nonnull(strstr(out, "data:application/vc+jwt,ey"));
+        vc_report *rep = NULL;
+        tu_assert_status(vc_verify(verifier, out, strlen(out), &rep, &e), VC_OK, &e);
+        ck_assert_str_eq(vc_report_issuer(rep), dids[i]);
+        ck_assert_str_eq(vc_report_alg(rep), algs[i]);
+        ck_assert_str_eq(vc_report_format(rep), "vc+jwt");
+        char *vm = vm_of(keys[i]);
+        ck_assert_str_eq(vc_report_method(rep), vm);
+        ck_assert_ptr_nonnull(strstr(vc_report_credential(rep), "Lithium batch 42"));
+        /* every check passed, and the expected ones ran */
+        const char *must[] = {"input.format", "jws.header", "jws.typ", "jwt.claims", "validity", "issuer.key",
+                              "jws.signature"};
+        for (size_t m = 0; m < sizeof must / sizeof must[0]; m++) {
+            int seen = 0;
+            for (size_t k = 0; k < vc_report_count(rep); k++) {
+                const char *name;
+                vc_check_result r;
+                vc_report_check(rep, k, &name, &r, NULL);
+                ck_assert_int_ne(r, VC_CHECK_FAIL);
+                if (strcmp(name, must[m]) == 0 && r == VC_CHECK_PASS)
+                    seen = 1;
+            }
+            ck_assert_msg(seen, "check %s did not pass", must[m]);
+        }
+        char *js = NULL;
+        ck_assert_int_eq(vc_report_to_json(rep, 0, &js, NULL), VC_OK);
+        ck_assert_ptr_nonnull(strstr(js, "\"valid\":true"));
+        vc_free(js);
+        vc_report_free(rep);
+
+        /* the bare JWS and the data: URL forms verify too */
+        vc_sign_options o = {.bare = 1};
+        char *bare = NULL;
+        tu_assert_status(vc_sign(keys[i], cred, strlen(cred), &o, &bare, &e), VC_OK, &e);
+        ck_assert_ptr_null(strchr(bare, '{'));
+        expect_verify(bare, VC_OK, NULL);
+        size_t n = strlen(bare) + 64;
+        char *url = malloc(n);
+        snprintf(url, n, "  data:application/vc+jwt,%s\n", bare);
+        expect_verify(url, VC_OK, NULL);
+        free(url);
+        vc_free(bare);
+        vc_free(vm);
+        vc_free(out);
+        free(cred);
+    }
+}
+END_TEST
+
+START_TEST(presentation_roundtrip)
+{
+    char *cred = credential(NULL, NULL);
+    char *vc = NULL;
+    ck_assert_int_eq(vc_sign(ed_key, cred, strlen(cred), NULL, &vc, NULL), VC_OK);
+    size_t n = strlen(vc) + 512;
+    char *vp = malloc(n);
+    snprintf(vp, n,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiablePresentation\"],"
+             "\"verifiableCredential\":[%s]}",
+             vc);
+    char *out = NULL;
+    vc_error e;
+    tu_assert_status(vc_sign(p256_key, vp, strlen(vp), NULL, &out, &e), VC_OK, &e);
+    ck_assert_ptr_nonnull(strstr(out, "EnvelopedVerifiablePresentation"));
+    ck_assert_ptr_nonnull(strstr(out, "data:application/vp+jwt,"));
+    vc_report *rep = NULL;
+    tu_assert_status(vc_verify(verifier, out, strlen(out), &rep, &e), VC_OK, &e);
+    ck_assert_str_eq(vc_report_format(rep), "vp+jwt");
+    ck_assert_str_eq(vc_report_issuer(rep), p256_did);
+    int nested = 0;
+    for (size_t k = 0; k < vc_report_count(rep); k++) {
+        const char *name;
+        vc_check_result r;
+        vc_report_check(rep, k, &name, &r, NULL);
+        if (strcmp(name, "credential[0].jws.signature") == 0 && r == VC_CHECK_PASS)
+            nested = 1;
+    }
+    ck_assert_msg(nested, "nested credential signature was not checked");
+    vc_report_free(rep);
+    vc_free(out);
+
+    /* a presentation carrying an unsecured credential is refused at signing */
+    snprintf(vp, n,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiablePresentation\"],"
+             "\"verifiableCredential\":[%s]}",
+             cred);
+    char *tmp = credential(ed_did, NULL);
+    snprintf(vp, n,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiablePresentation\"],"
+             "\"verifiableCredential\":[%s]}",
+             tmp);
+    tu_assert_status(vc_sign(p256_key, vp, strlen(vp), NULL, &out, &e), VC_ERR_UNSECURED, &e);
+    ck_assert_str_eq(e.path, "/verifiableCredential/0");
+    free(tmp);
+
+    /* a presentation whose nested credential was tampered with fails on that credential */
+    char *bad = strdup(vc);
+    char *sig = strrchr(bad, '.') + 5;
+    *sig = *sig == 'A' ? 'B' : 'A';
+    snprintf(vp, n,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiablePresentation\"],"
+             "\"verifiableCredential\":[%s]}",
+             bad);
+    tu_assert_status(vc_sign(p256_key, vp, strlen(vp), NULL, &out, &e), VC_OK, &e);
+    expect_verify(out, VC_ERR_JWS_SIGNATURE, "credential[0].jws.signature");
+    vc_free(out);
+    free(bad);
+    free(vp);
+    vc_free(vc);
+    free(cred);
+}
+END_TEST
+
+/* ------------------------------------------------------- rejection paths */
+
+static char *signed_with_header(const vc_key *key, const char *header_fmt, const char *payload_extra)
+{
+    char *did = NULL, *vm = NULL;
+    ck_assert_int_eq(vc_did_key_from_key(key, &did, NULL), VC_OK);
+    ck_assert_int_eq(vc_did_key_vm_id(key, &vm, NULL), VC_OK);
+    char header[1024];
+    snprintf(header, sizeof header, header_fmt, vm);
+    char *cred = credential(did, payload_extra);
+    char *jws = forge(key, header, cred);
+    free(cred);
+    vc_free(did);
+    vc_free(vm);
+    return jws;
+}
+
+START_TEST(header_rejections)
+{
+    struct {
+        const char *header;
+        vc_status code;
+        const char *check;
+    } cases[] = {
+        {"{\"alg\":\"none\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", VC_ERR_JWS_ALG_NONE, "jws.header"},
+        {"{\"alg\":\"HS256\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", VC_ERR_JWS_ALG, "jws.header"},
+        {"{\"alg\":\"ES256\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", VC_ERR_JWS_ALG_KEY, "jws.signature"},
+        {"{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s\",\"crit\":[\"urn:x\"],\"urn:x\":1}", VC_ERR_JWS_CRIT,
+         "jws.header"},
+        {"{\"alg\":\"EdDSA\",\"kid\":\"%s\"}", VC_ERR_JWS_TYP, "jws.typ"},
+        {"{\"alg\":\"EdDSA\",\"typ\":\"JWT\",\"kid\":\"%s\"}", VC_ERR_JWS_TYP, "jws.typ"},
+        {"{\"alg\":\"EdDSA\",\"typ\":\"vp+jwt\",\"kid\":\"%s\"}", VC_ERR_JWS_TYP, "jws.typ"},
+        {"{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"cty\":\"json\",\"kid\":\"%s\"}", VC_ERR_JWS_CTY, "jws.typ"},
+        {"{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s-nope\"}", VC_ERR_DID_VM_NOT_FOUND, "issuer.key"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *jws = signed_with_header(ed_key, cases[i].header, NULL);
+        expect_verify(jws, cases[i].code, cases[i].check);
+        free(jws);
+    }
+    /* accepted variants: legacy typ, typ with application/ prefix, no cty */
+    const char *ok[] = {"{\"alg\":\"EdDSA\",\"typ\":\"vc-ld+jwt\",\"kid\":\"%s\"}",
+                        "{\"alg\":\"EdDSA\",\"typ\":\"application/vc+jwt\",\"cty\":\"vc\",\"kid\":\"%s\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        char *jws = signed_with_header(ed_key, ok[i], NULL);
+        expect_verify(jws, VC_OK, NULL);
+        free(jws);
+    }
+    /* ES256 header on an Ed25519 issuer, signed by a P-256 key: alg confusion */
+    char *vm = vm_of(ed_key);
+    char header[512];
+    snprintf(header, sizeof header, "{\"alg\":\"ES256\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", vm);
+    char *cred = credential(ed_did, NULL);
+    char *jws = forge(p256_key, header, cred);
+    expect_verify(jws, VC_ERR_JWS_ALG_KEY, "jws.signature");
+    free(jws);
+    free(cred);
+    vc_free(vm);
+    /* and the reverse: EdDSA header on a P-256 issuer */
+    vm = vm_of(p256_key);
+    snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", vm);
+    cred = credential(p256_did, NULL);
+    jws = forge(ed_key, header, cred);
+    expect_verify(jws, VC_ERR_JWS_ALG_KEY, "jws.signature");
+    free(jws);
+    free(cred);
+    vc_free(vm);
+}
+END_TEST
+
+START_TEST(key_and_signature_rejections)
+{
+    /* kid naming another DID's key, while the issuer is ed_did */
+    char *other_vm = vm_of(other_key);
+    char header[512];
+    snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", other_vm);
+    char *cred = credential(ed_did, NULL);
+    char *jws = forge(other_key, header, cred);
+    expect_verify(jws, VC_ERR_JWS_KID, "issuer.key");
+    free(jws);
+    /* signed by another key, kid of the issuer: bad signature */
+    char *vm = vm_of(ed_key);
+    snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", vm);
+    jws = forge(other_key, header, cred);
+    expect_verify(jws, VC_ERR_JWS_SIGNATURE, "jws.signature");
+    free(jws);
+    free(cred);
+    /* payload edited after signing */
+    cred = credential(ed_did, NULL);
+    char *out = NULL;
+    vc_sign_options o = {.bare = 1};
+    ck_assert_int_eq(vc_sign(ed_key, cred, strlen(cred), &o, &out, NULL), VC_OK);
+    char *d1 = strchr(out, '.');
+    d1[10] = d1[10] == 'A' ? 'B' : 'A';
+    vc_report *rep = NULL;
+    vc_status st = vc_verify(verifier, out, strlen(out), &rep, NULL);
+    ck_assert_int_ne(st, VC_OK);
+    ck_assert_int_eq(vc_report_valid(rep), 0);
+    vc_report_free(rep);
+    vc_free(out);
+    free(cred);
+    vc_free(vm);
+    vc_free(other_vm);
+    /* an issuer DID nobody can resolve */
+    cred = credential("did:web:example.com", NULL);
+    jws = forge(ed_key, "{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"did:web:example.com#k\"}", cred);
+    expect_verify(jws, VC_ERR_DID_METHOD, "issuer.key");
+    free(jws);
+    free(cred);
+}
+END_TEST
+
+START_TEST(payload_rejections)
+{
+    char *vm = vm_of(ed_key);
+    char header[512];
+    snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"typ\":\"vc+jwt\",\"kid\":\"%s\"}", vm);
+    struct {
+        const char *extra;
+        vc_status code;
+        const char *check;
+    } cases[] = {
+        {"\"vc\":{\"a\":1}", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"vp\":\"x\"", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"iss\":\"did:example:someone-else\"", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"jti\":\"urn:uuid:other\"", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"sub\":\"did:example:other\"", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"exp\":\"tomorrow\"", VC_ERR_DM_CLAIMS, "jwt.claims"},
+        {"\"exp\":1000", VC_ERR_DM_EXPIRED, "validity"},
+        {"\"nbf\":99999999999", VC_ERR_DM_NOT_YET_VALID, "validity"},
+        {"\"validUntil\":\"2024-06-01T00:00:00Z\"", VC_ERR_DM_EXPIRED, "validity"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *cred = credential(ed_did, cases[i].extra);
+        char *jws = forge(ed_key, header, cred);
+        expect_verify(jws, cases[i].code, cases[i].check);
+        free(jws);
+        free(cred);
+    }
+    /* not yet valid, then valid with an explicit verification time */
+    char *cred = malloc(4096);
+    snprintf(cred, 4096,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+             "\"issuer\":\"%s\",\"validFrom\":\"2999-01-01T00:00:00Z\",\"validUntil\":\"2999-12-31T00:00:00Z\","
+             "\"credentialSubject\":{\"id\":\"did:example:s\"}}",
+             ed_did);
+    char *jws = forge(ed_key, header, cred);
+    expect_verify(jws, VC_ERR_DM_NOT_YET_VALID, "validity");
+    vc_verifier_set_time(verifier, 32472144000 + 86400); /* 2999-01-02 */
+    expect_verify(jws, VC_OK, NULL);
+    vc_verifier_set_time(verifier, 32503593600 + 86400); /* after validUntil */
+    expect_verify(jws, VC_ERR_DM_EXPIRED, "validity");
+    vc_verifier_set_time(verifier, 0);
+    free(jws);
+    free(cred);
+    /* a data-model failure inside a correctly signed token */
+    cred = malloc(1024);
+    snprintf(cred, 1024,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+             "\"issuer\":\"%s\",\"credentialSubject\":{}}",
+             ed_did);
+    jws = forge(ed_key, header, cred);
+    expect_verify(jws, VC_ERR_DM_SUBJECT, "datamodel.subject");
+    free(jws);
+    free(cred);
+    /* payload not JSON, and payload with a duplicate key */
+    jws = forge(ed_key, header, "not json");
+    expect_verify(jws, VC_ERR_JSON, "payload.json");
+    free(jws);
+    jws = forge(ed_key, header, "{\"type\":\"VerifiableCredential\",\"type\":\"x\"}");
+    expect_verify(jws, VC_ERR_JSON_DUPKEY, "payload.json");
+    free(jws);
+    vc_free(vm);
+}
+END_TEST
+
+START_TEST(envelope_rejections)
+{
+    char *cred = credential(NULL, NULL);
+    char *bare = NULL;
+    vc_sign_options o = {.bare = 1};
+    ck_assert_int_eq(vc_sign(ed_key, cred, strlen(cred), &o, &bare, NULL), VC_OK);
+    char *buf = malloc(strlen(bare) + 1024);
+    struct {
+        const char *fmt;
+        vc_status code;
+    } cases[] = {
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/vp+jwt,%s\"}",
+         VC_ERR_MEDIA_TYPE},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/json,%s\"}",
+         VC_ERR_MEDIA_TYPE},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/vc+jwt;base64,%s\"}",
+         VC_ERR_ENVELOPE},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"https://example.com/%s\"}",
+         VC_ERR_ENVELOPE},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiablePresentation\","
+         "\"id\":\"data:application/vp+jwt,%s\"}",
+         VC_ERR_ENVELOPE},
+        {"{\"@context\":\"https://www.w3.org/2018/credentials/v1\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/vc+jwt,%s\"}",
+         VC_ERR_DM_CONTEXT},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/vc+jwt,%s\",\"id\":\"x\"}",
+         VC_ERR_JSON_DUPKEY},
+        {"data:application/vc+jwt;charset=utf-8,%s", VC_ERR_ENVELOPE},
+        {"data:text/plain,%s", VC_ERR_MEDIA_TYPE},
+        {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+         "\"id\":\"data:application/vc+cose;base64,%s\"}",
+         VC_ERR_UNSUPPORTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sprintf(buf, cases[i].fmt, bare);
+        expect_verify(buf, cases[i].code, "input.format");
+    }
+    /* unsecured credential, and a Data Integrity one */
+    expect_verify(cred, VC_ERR_UNSECURED, "input.format");
+    char *di = credential(ed_did, "\"proof\":{\"type\":\"DataIntegrityProof\"}");
+    expect_verify(di, VC_ERR_UNSUPPORTED, "input.format");
+    free(di);
+    /* truncated token */
+    bare[strlen(bare) / 2] = '\0';
+    expect_verify(bare, VC_ERR_JWS_FORMAT, "jws.header");
+    expect_verify("", VC_ERR_JWS_FORMAT, "jws.header");
+    free(buf);
+    vc_free(bare);
+    free(cred);
+}
+END_TEST
+
+START_TEST(sign_rejections)
+{
+    vc_error e;
+    char *out = NULL;
+    /* invalid credential: refused, nothing produced */
+    const char *bad = "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+                      "\"credentialSubject\":{}}";
+    tu_assert_status(vc_sign(ed_key, bad, strlen(bad), NULL, &out, &e), VC_ERR_DM_SUBJECT, &e);
+    ck_assert_ptr_null(out);
+    /* public-only key */
+    vc_key *pub = NULL;
+    ck_assert_int_eq(vc_key_public(ed_key, &pub, NULL), VC_OK);
+    char *cred = credential(NULL, NULL);
+    tu_assert_status(vc_sign(pub, cred, strlen(cred), NULL, &out, &e), VC_ERR_KEY_NO_PRIVATE, &e);
+    vc_key_free(pub);
+    /* issuer is someone else's did:key */
+    char *c2 = credential(other_did, NULL);
+    tu_assert_status(vc_sign(ed_key, c2, strlen(c2), NULL, &out, &e), VC_ERR_DM_ISSUER, &e);
+    ck_assert_str_eq(e.path, "/issuer");
+    free(c2);
+    /* --issuer conflicting with the credential's issuer */
+    c2 = credential("did:web:a.example", NULL);
+    vc_sign_options o = {.issuer = "did:web:b.example", .kid = "did:web:b.example#k"};
+    tu_assert_status(vc_sign(ed_key, c2, strlen(c2), &o, &out, &e), VC_ERR_DM_ISSUER, &e);
+    /* a non-did:key issuer and no kid anywhere */
+    tu_assert_status(vc_sign(ed_key, c2, strlen(c2), NULL, &out, &e), VC_ERR_INVALID_ARG, &e);
+    ck_assert_str_eq(e.path, "kid");
+    /* explicit issuer and kid work and land in the token */
+    vc_sign_options ok = {.issuer = "did:web:a.example", .kid = "did:web:a.example#key-1", .bare = 1};
+    tu_assert_status(vc_sign(ed_key, c2, strlen(c2), &ok, &out, &e), VC_OK, &e);
+    vc_jws *j = NULL;
+    ck_assert_int_eq(vc_jws_parse(out, strlen(out), &j, NULL), VC_OK);
+    ck_assert_str_eq(vc_jws_kid(j), "did:web:a.example#key-1");
+    ck_assert_str_eq(vc_jws_typ(j), "vc+jwt");
+    ck_assert_str_eq(vc_jws_cty(j), "vc");
+    vc_jws_free(j);
+    vc_free(out);
+    free(c2);
+    /* not JSON / duplicate keys */
+    tu_assert_status(vc_sign(ed_key, "{\"a\":1,\"a\":2}", 13, NULL, &out, &e), VC_ERR_JSON_DUPKEY, &e);
+    tu_assert_status(vc_sign(ed_key, "[]", 2, NULL, &out, &e), VC_ERR_JSON_TYPE, &e);
+    free(cred);
+}
+END_TEST
+
+/* ------------------------------------------- W3C VC-JOSE-COSE test suite */
+
+static const char *const vm_files[] = {"vm-ed25519.json", "vm-p256.json", "vm-p384.json", "vm-p521.json"};
+
+static vc_resolver *suite_resolver(const char *key_file, int all)
+{
+    vc_resolver *r = NULL;
+    ck_assert_int_eq(vc_resolver_new(&r, NULL), VC_OK);
+    for (size_t i = 0; i < 4; i++) {
+        if (!all && strcmp(vm_files[i], key_file) != 0)
+            continue;
+        size_t n;
+        char *t = suite_file(vm_files[i], &n);
+        vc_error e;
+        tu_assert_status(vc_resolver_add_verification_method(r, t, n, &e), VC_OK, &e);
+        free(t);
+    }
+    if (strcmp(key_file, "vm-did-ed25519.json") == 0) {
+        size_t n;
+        char *t = suite_file(key_file, &n);
+        vc_error e;
+        tu_assert_status(vc_resolver_add_verification_method(r, t, n, &e), VC_OK, &e);
+        free(t);
+    }
+    return r;
+}
+
+/* The iat of a token's payload when it is a number (the suite's presentations
+ * expire a day after issuance in 2024; they are verified as of their iat). */
+static int64_t payload_iat(const char *text)
+{
+    vc_jws *j = NULL;
+    if (vc_jws_parse(text, strlen(text), &j, NULL) != VC_OK)
+        return 0;
+    size_t n;
+    const uint8_t *p = vc_jws_payload(j, &n);
+    json_t *o = json_loadb((const char *)p, n, 0, NULL);
+    json_t *iat = json_object_get(o, "iat");
+    int64_t at = json_is_integer(iat) ? (int64_t)json_integer_value(iat) : 0;
+    json_decref(o);
+    vc_jws_free(j);
+    return at;
+}
+
+/* Tests the suite expects that libvc judges otherwise, with the reason. Printed. */
+static const struct {
+    int number;
+    const char *reason;
+} suite_deviations[] = {
+    {5, "issuance with unknown extensions: the properties are defined by the examples context's @vocab, so no "
+        "VC 2.0 rule rejects them; libvc signs (UNTP's vocabulary check, issue #7, rejects such terms)"},
+};
+
+static const char *deviation(int number)
+{
+    for (size_t i = 0; i < sizeof suite_deviations / sizeof suite_deviations[0]; i++)
+        if (suite_deviations[i].number == number)
+            return suite_deviations[i].reason;
+    return NULL;
+}
+
+START_TEST(w3c_vc_jose_cose_suite)
+{
+    size_t tsv_len;
+    char *tsv = suite_file("expectations.tsv", &tsv_len);
+    int total = 0, right = 0, deviations = 0;
+    char *save = NULL;
+    char *line = strtok_r(tsv, "\n", &save);
+    line = strtok_r(NULL, "\n", &save); /* skip the header row */
+    for (; line; line = strtok_r(NULL, "\n", &save)) {
+        char *cols[8] = {0};
+        int nc = 0;
+        char *p = line;
+        while (nc < 8) {
+            cols[nc++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (nc < 7)
+            continue;
+        int number = atoi(cols[0]);
+        const char *fn = cols[2], *feature = cols[3], *input = cols[4], *key_file = cols[5], *expected = cols[6];
+        if (strcmp(feature, "credential_jose") != 0 && strcmp(feature, "presentation_jose") != 0)
+            continue; /* SD-JWT and COSE rows are other features */
+        int want_ok = strcmp(expected, "success") == 0;
+        size_t in_len;
+        char *in = suite_file(input, &in_len);
+        int got_ok = 0;
+        char detail[512] = "";
+        vc_resolver *r = NULL;
+        vc_verifier *v = NULL;
+        if (strcmp(fn, "issue") == 0) {
+            size_t kn;
+            char *kt = suite_file(key_file, &kn);
+            vc_key *k = NULL;
+            vc_error e;
+            tu_assert_status(vc_key_from_jwk(kt, kn, &k, &e), VC_OK, &e);
+            ck_assert_int_eq(vc_key_has_private(k), 1);
+            free(kt);
+            char *out = NULL;
+            vc_status st = vc_sign(k, in, in_len, NULL, &out, &e);
+            if (st == VC_OK) {
+                /* Issued: the envelope's JWS must verify with the key. Only the outer
+                 * token: the suite's presentations embed deliberately broken credentials. */
+                json_t *env = json_loads(out, 0, NULL);
+                const char *id = json_string_value(json_object_get(env, "id"));
+                ck_assert_ptr_nonnull(id);
+                const char *comma = strchr(id, ',');
+                ck_assert_ptr_nonnull(comma);
+                vc_jws *j = NULL;
+                st = vc_jws_parse(comma + 1, strlen(comma + 1), &j, &e);
+                if (st == VC_OK)
+                    st = vc_jws_verify(j, k, &e);
+                vc_jws_free(j);
+                json_decref(env);
+            }
+            got_ok = st == VC_OK;
+            if (!got_ok)
+                snprintf(detail, sizeof detail, "%s: %s", vc_status_name(e.code), e.message);
+            vc_free(out);
+            vc_key_free(k);
+        } else {
+            /* The key column names the key of the top-level token. Credentials nested in
+             * a presentation were issued with other suite keys, so presentations get all. */
+            r = suite_resolver(key_file, strcmp(feature, "presentation_jose") == 0);
+            ck_assert_int_eq(vc_verifier_new(r, &v, NULL), VC_OK);
+            vc_verifier_set_time(v, payload_iat(in));
+            vc_error e;
+            vc_status st = vc_verify(v, in, in_len, NULL, &e);
+            got_ok = st == VC_OK;
+            if (!got_ok)
+                snprintf(detail, sizeof detail, "%s: %s", vc_status_name(e.code), e.message);
+        }
+        vc_verifier_free(v);
+        vc_resolver_free(r);
+        free(in);
+        total++;
+        const char *dev = deviation(number);
+        if (got_ok == want_ok) {
+            right++;
+            ck_assert_msg(!dev, "test %d is listed as a deviation but now passes: remove it", number);
+            printf("vc-jose-cose #%d %s %s: ok (%s)\n", number, fn, input, want_ok ? "accepted" : detail);
+        } else if (dev) {
+            deviations++;
+            printf("vc-jose-cose #%d %s %s: DEVIATION: %s\n", number, fn, input, dev);
+        } else
+            ck_abort_msg("vc-jose-cose #%d %s %s: expected %s, got %s", number, fn, input, expected,
+                         got_ok ? "success" : detail);
+    }
+    printf("vc-jose-cose JOSE rows: %d judged as expected of %d (%d listed deviations)\n", right, total, deviations);
+    ck_assert_int_eq(total, 16);
+    ck_assert_int_eq(right + deviations, total);
+    free(tsv);
+}
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("placeholder");
-    TCase *tc = tcase_create("placeholder");
-    tcase_add_test(tc, placeholder);
+    if (vc_init() != VC_OK)
+        return 1;
+    Suite *s = suite_create("verify");
+    TCase *tc = tcase_create("verify");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, roundtrip_eddsa_es256);
+    tcase_add_test(tc, presentation_roundtrip);
+    tcase_add_test(tc, header_rejections);
+    tcase_add_test(tc, key_and_signature_rejections);
+    tcase_add_test(tc, payload_rejections);
+    tcase_add_test(tc, envelope_rejections);
+    tcase_add_test(tc, sign_rejections);
+    tcase_add_test(tc, w3c_vc_jose_cose_suite);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
