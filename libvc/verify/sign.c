@@ -17,12 +17,17 @@ static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const 
                                char **did_key, vc_error *err)
 {
     const char *member = is_vp ? "holder" : "issuer";
-    vc_status st = vc_did_key_from_key(key, did_key, err);
-    if (st != VC_OK)
-        return st;
+    vc_error e;
+    vc_status st = vc_did_key_from_key(key, did_key, &e);
+    if (st != VC_OK && st != VC_ERR_KEY_TYPE)
+        return vc_error_copy(err, &e);
+    /* Key types without a did:key (P-521) can sign only for an explicit issuer. */
     json_t *cur = json_object_get(doc, member);
     if (!cur) {
         const char *value = opts && opts->issuer ? opts->issuer : *did_key;
+        if (!value)
+            return vc_fail(err, VC_ERR_INVALID_ARG, is_vp ? "/holder" : "/issuer",
+                           "the document has no %s and this key type has no did:key: give --issuer", member);
         json_object_set_new(doc, member, json_string(value));
         return VC_OK;
     }
@@ -90,11 +95,11 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         json_t *h = json_object_get(doc, "holder");
         issuer = vc_json_str(h, "id");
     }
-    int issuer_is_own_did_key = issuer && strcmp(issuer, did_key) == 0;
+    int issuer_is_own_did_key = issuer && did_key && strcmp(issuer, did_key) == 0;
     if (issuer && strncmp(issuer, "did:key:", 8) == 0 && !issuer_is_own_did_key) {
         st = vc_fail(err, is_vp ? VC_ERR_DM_HOLDER : VC_ERR_DM_ISSUER, is_vp ? "/holder" : "/issuer",
                      "%s %.120s is a did:key of another key than the signing key (%.120s)",
-                     is_vp ? "holder" : "issuer", issuer, did_key);
+                     is_vp ? "holder" : "issuer", issuer, did_key ? did_key : "none");
         goto done;
     }
 

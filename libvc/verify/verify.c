@@ -90,8 +90,11 @@ static vc_status data_url_jws(const char *url, enum doc_kind kind, const char **
     const char *semi = memchr(mt, ';', (size_t)(comma - mt));
     size_t mt_len = (size_t)((semi ? semi : comma) - mt);
     if (!media_type_ok(mt, mt_len, kind)) {
-        if (mt_len >= 5 && strncasecmp(mt + mt_len - 5, "+cose", 5) == 0)
-            return vc_fail(err, VC_ERR_UNSUPPORTED, "/id", "COSE-secured credentials (%.*s) are not supported yet",
+        if ((mt_len >= 5 && strncasecmp(mt + mt_len - 5, "+cose", 5) == 0) ||
+            (mt_len >= 7 && strncasecmp(mt + mt_len - 7, "+sd-jwt", 7) == 0))
+            return vc_fail(err, VC_ERR_UNSUPPORTED, "/id",
+                           "%.*s is a securing mechanism libvc does not verify (it verifies vc+jwt); "
+                           "an unverifiable credential is never passed as valid",
                            (int)mt_len, mt);
         return vc_fail(err, VC_ERR_MEDIA_TYPE, "/id", "data: URL media type \"%.*s\" is not %s", (int)mt_len, mt,
                        kind == KIND_CREDENTIAL ? "application/vc+jwt" : "application/vp+jwt");

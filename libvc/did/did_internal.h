@@ -1,0 +1,37 @@
+/*
+ * did_internal.h - what resolver.c and didkey.c share. Not installed, not API.
+ */
+#ifndef VC_DID_INTERNAL_H
+#define VC_DID_INTERNAL_H
+
+#include "../internal.h"
+
+/* Characters of a DID or URL quoted in an error message before it is cut short. */
+#define VC_DID_QUOTE_MAX 72u
+
+/* Copy s into buf (at least VC_DID_QUOTE_MAX + 4 bytes), cut to VC_DID_QUOTE_MAX
+ * characters with "..." appended, so that a long DID leaves room in a message. */
+#define VC_DID_QUOTE_BUF (VC_DID_QUOTE_MAX + 4u)
+VC_INTERNAL const char *vc_did_quote(const char *s, char buf[VC_DID_QUOTE_BUF]);
+
+/* 1 when s starts with "did:" in any letter case (so that "DID:..." is reported as
+ * a bad DID rather than treated as some other URL). */
+VC_INTERNAL int vc_did_has_scheme(const char *s);
+
+/*
+ * The documents of the built-in methods, for a DID that has passed
+ * vc_did_check_syntax and names the method. *doc is a new reference.
+ *  did:key: VC_ERR_DID_SYNTAX when the id is not a canonical base58btc multikey,
+ *           VC_ERR_KEY_TYPE for key types libvc does not verify, VC_ERR_KEY for
+ *           bytes that are no valid public key.
+ *  did:jwk: VC_ERR_DID_SYNTAX when the id is not strict base64url of a public JWK
+ *           object (a "d" or other private member is refused), VC_ERR_KEY_TYPE /
+ *           VC_ERR_KEY from the JWK import.
+ */
+VC_INTERNAL vc_status vc_did_key_document(const char *did, json_t **doc, vc_error *err);
+VC_INTERNAL vc_status vc_did_jwk_document(const char *did, json_t **doc, vc_error *err);
+
+/* JWK members that carry private or secret key material (RFC 7518 section 6). */
+extern VC_INTERNAL const char *const vc_did_jwk_private_members[];
+
+#endif /* VC_DID_INTERNAL_H */
