@@ -43,53 +43,15 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Read a whole file ("-" is standard input), at most max bytes. */
+/* Read a whole file ("-" is standard input), at most max bytes; prints the error. */
 static char *read_all(const char *path, size_t max, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: cannot open %s: %s\n", prog, path, strerror(errno));
+    char *buf = NULL;
+    vc_error e;
+    if (vc_read_file(path, max, &buf, len, &e) != VC_OK) {
+        print_error("read", &e);
         return NULL;
     }
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        if (n == cap) {
-            if (cap > max)
-                break;
-            cap *= 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!buf) {
-        fprintf(stderr, "%s: out of memory reading %s\n", prog, path);
-        return NULL;
-    }
-    if (n > max) {
-        fprintf(stderr, "%s: %s: VC_ERR_LIMIT: larger than the %zu-byte limit\n", prog, path, max);
-        free(buf);
-        return NULL;
-    }
-    if (bad) {
-        fprintf(stderr, "%s: error reading %s\n", prog, path);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
     return buf;
 }
 
@@ -98,7 +60,7 @@ static char *read_all(const char *path, size_t max, size_t *len)
  * temporary name beside the target and renamed, so a failure never leaves a
  * partial output file.
  */
-static int write_out(const char *path, const char *text, int newline)
+static int write_out(const char *path, const char *text, int newline, int overwrite)
 {
     size_t len = strlen(text);
     if (!path || strcmp(path, "-") == 0) {
@@ -115,7 +77,7 @@ static int write_out(const char *path, const char *text, int newline)
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fprintf(stderr, "%s: cannot create %s: %s\n", prog, path, strerror(errno));
+        fprintf(stderr, "%s: %s: VC_ERR_IO: cannot create: %s\n", prog, path, strerror(errno));
         return EXIT_USAGE;
     }
     int ok = fchmod(fd, 0644) == 0;
@@ -132,8 +94,22 @@ static int write_out(const char *path, const char *text, int newline)
         ok = write(fd, "\n", 1) == 1;
     ok = ok && fsync(fd) == 0;
     ok = (close(fd) == 0) && ok;
+    if (ok && !overwrite) {
+        /* link() fails if path exists: no window in which another file could be replaced. */
+        if (link(tmp, path) != 0) {
+            int saved = errno;
+            unlink(tmp);
+            if (saved == EEXIST)
+                fprintf(stderr, "%s: %s: VC_ERR_IO: file exists (use --force to replace it)\n", prog, path);
+            else
+                fprintf(stderr, "%s: %s: VC_ERR_IO: cannot write: %s\n", prog, path, strerror(saved));
+            return EXIT_USAGE;
+        }
+        unlink(tmp);
+        return 0;
+    }
     if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, path, strerror(errno));
+        fprintf(stderr, "%s: %s: VC_ERR_IO: cannot write: %s\n", prog, path, strerror(errno));
         unlink(tmp);
         return EXIT_USAGE;
     }
@@ -173,7 +149,7 @@ static int make_resolver(char **docs, int ndocs, char **vms, int nvms, vc_resolv
             }
             vc_status st = pass ? vc_resolver_add_verification_method(r, text, len, &e)
                                 : vc_resolver_add_document(r, text, len, &e);
-            free(text);
+            vc_free(text);
             if (st != VC_OK) {
                 print_error(files[i], &e);
                 vc_resolver_free(r);
@@ -199,7 +175,7 @@ static int wants_help(int argc, char **argv)
 /* ---------------------------------------------------------------- keygen */
 
 static const char keygen_help[] =
-    "Usage: untpcred keygen --alg EdDSA|ES256 --out KEY.jwk [--pem] [--json] [--force]\n"
+    "Usage: untpcred keygen [--alg EdDSA|ES256] --out KEY.jwk [--pem] [--json] [--force]\n"
     "\n"
     "Generate a signing key pair and write the private key to KEY.jwk (mode 0600).\n"
     "Prints the key's did:key on standard output.\n"
@@ -208,6 +184,7 @@ static const char keygen_help[] =
     "  --out FILE   where to write the private key ('-' for standard output)\n"
     "  --pem        write PKCS#8 PEM instead of JWK\n"
     "  --json       print {\"did\": ..., \"kid\": ..., \"publicKeyJwk\": ...} instead of the did:key\n"
+    "               (not with --out -, which prints the private key)\n"
     "  --force      replace FILE if it exists\n";
 
 static int cmd_keygen(int argc, char **argv)
@@ -234,6 +211,8 @@ static int cmd_keygen(int argc, char **argv)
         return usage_error("keygen", "unexpected argument '%s'", argv[optind]);
     if (!out)
         return usage_error("keygen", "%s", "--out FILE is required (use '-' for standard output)");
+    if (json && strcmp(out, "-") == 0)
+        return usage_error("keygen", "%s", "--json cannot be used with --out - (both would go to standard output)");
     vc_key_type type = VC_KEY_NONE;
     if (strcmp(alg, "EdDSA") == 0 || strcmp(alg, "Ed25519") == 0)
         type = VC_KEY_ED25519;
@@ -259,7 +238,7 @@ static int cmd_keygen(int argc, char **argv)
             print_error("keygen", &e);
             goto done;
         }
-        if ((rc = write_out(NULL, text, !pem)) != 0)
+        if ((rc = write_out(NULL, text, !pem, 0)) != 0)
             goto done;
     } else if (vc_key_save(key, out, 1, pem, force, &e) != VC_OK) {
         print_error(out, &e);
@@ -295,7 +274,7 @@ done:
 
 static const char sign_help[] =
     "Usage: untpcred sign --key KEY [--kid KID] [--issuer DID] [--format jwt] [--bare]\n"
-    "                     [--out FILE] UNSIGNED.json\n"
+    "                     [--out FILE [--force]] UNSIGNED.json\n"
     "\n"
     "Secure an unsigned VC 2.0 credential (or presentation) with the VC-JOSE-COSE\n"
     "enveloping proof: the output is an EnvelopedVerifiableCredential whose id is\n"
@@ -309,17 +288,21 @@ static const char sign_help[] =
     "                 did:key); an error if the credential names another issuer\n"
     "  --format jwt   securing format (only jwt for now)\n"
     "  --bare         print the compact JWS instead of the enveloped JSON\n"
-    "  --out FILE     write here instead of standard output (never left partial)\n"
+    "  --out FILE     write here instead of standard output (never left partial;\n"
+    "                 an existing FILE is kept unless --force)\n"
+    "  --force        replace an existing --out FILE\n"
     "UNSIGNED.json may be '-' for standard input.\n";
 
 static int cmd_sign(int argc, char **argv)
 {
     const char *keyfile = NULL, *format = "jwt", *out = NULL;
+    int force = 0;
     vc_sign_options so = {0};
     static const struct option opts[] = {{"key", required_argument, 0, 'k'},   {"kid", required_argument, 0, 'K'},
                                          {"issuer", required_argument, 0, 'i'}, {"format", required_argument, 0, 'f'},
                                          {"bare", no_argument, 0, 'b'},        {"out", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+                                         {"force", no_argument, 0, 'F'},       {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
         switch (c) {
@@ -329,6 +312,7 @@ static int cmd_sign(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'b': so.bare = 1; break;
         case 'o': out = optarg; break;
+        case 'F': force = 1; break;
         case 'h': fputs(sign_help, stdout); return 0;
         default: return usage_error("sign", "%s", "bad option");
         }
@@ -370,9 +354,9 @@ static int cmd_sign(int argc, char **argv)
         }
         vc_report_free(rep);
     } else
-        rc = write_out(out, signed_text, 1);
+        rc = write_out(out, signed_text, 1, force);
     vc_free(signed_text);
-    free(text);
+    vc_free(text);
     vc_key_free(key);
     return rc;
 }
@@ -464,7 +448,7 @@ static int cmd_verify(int argc, char **argv)
         if (json && !quiet) {
             char *js = NULL;
             if (vc_report_to_json(rep, 1, &js, &e) == VC_OK)
-                rc = write_out(NULL, js, 1) ? EXIT_USAGE : rc;
+                rc = write_out(NULL, js, 1, 0) ? EXIT_USAGE : rc;
             vc_free(js);
         } else if (!quiet) {
             const char *issuer = vc_report_issuer(rep);
@@ -490,7 +474,7 @@ static int cmd_verify(int argc, char **argv)
         }
     }
     vc_report_free(rep);
-    free(text);
+    vc_free(text);
     vc_verifier_free(v);
     vc_resolver_free(r);
     return rc;
@@ -501,8 +485,9 @@ static int cmd_verify(int argc, char **argv)
 static const char resolve_help[] =
     "Usage: untpcred resolve [--did-doc FILE ...] [--vm FILE ...] DID\n"
     "\n"
-    "Resolve a DID and print its DID document. Built in: did:key (Ed25519, P-256)\n"
-    "and did:jwk, with no network. --did-doc and --vm supply documents offline.\n";
+    "Resolve a DID and print its DID document. Built in: did:key (Ed25519, P-256,\n"
+    "P-384) and did:jwk, with no network. --did-doc and --vm supply documents offline.\n"
+    "Exit status: 0 resolved, 1 could not be resolved, 2 usage (a malformed DID) or I/O error.\n";
 
 static int cmd_resolve(int argc, char **argv)
 {
@@ -539,9 +524,10 @@ static int cmd_resolve(int argc, char **argv)
     char *doc = NULL;
     if (vc_resolver_resolve(r, argv[optind], &doc, &e) != VC_OK) {
         print_error(argv[optind], &e);
-        rc = e.code == VC_ERR_DID_NOT_FOUND ? EXIT_INVALID : EXIT_USAGE;
+        rc = e.code == VC_ERR_DID_SYNTAX || e.code == VC_ERR_INVALID_ARG || e.code == VC_ERR_IO ? EXIT_USAGE
+                                                                                                : EXIT_INVALID;
     } else
-        rc = write_out(NULL, doc, 1);
+        rc = write_out(NULL, doc, 1, 0);
     vc_free(doc);
     vc_resolver_free(r);
     return rc;

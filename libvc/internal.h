@@ -56,9 +56,6 @@ VC_INTERNAL int vc_is_url(const char *s);
 /* Duplicate a string with malloc; NULL stays NULL. */
 VC_INTERNAL char *vc_strdup(const char *s);
 
-/* Read a whole file (at most max bytes: VC_ERR_LIMIT beyond). *out NUL-terminated. */
-VC_INTERNAL vc_status vc_read_file(const char *path, size_t max, char **out, size_t *out_len,
-                                   vc_error *err);
 
 /* Constant-time compare. */
 VC_INTERNAL int vc_memeq_ct(const void *a, const void *b, size_t len);

@@ -118,9 +118,8 @@ vc_status vc_jws_parse(const char *compact, size_t len, vc_jws **out, vc_error *
         return vc_fail(err, VC_ERR_JWS_FORMAT, NULL,
                        "more than three '.'-separated parts: JWE, JSON serialisation and SD-JWT are not accepted here");
     size_t hlen = (size_t)(d1 - compact), plen = (size_t)(d2 - d1 - 1), slen = len - (size_t)(d2 + 1 - compact);
-    if (hlen == 0 || plen == 0 || slen == 0)
-        return vc_fail(err, VC_ERR_JWS_FORMAT, hlen == 0 ? "header" : plen == 0 ? "payload" : "signature",
-                       "compact JWS has an empty %s part", hlen == 0 ? "header" : plen == 0 ? "payload" : "signature");
+    if (hlen == 0)
+        return vc_fail(err, VC_ERR_JWS_FORMAT, "header", "compact JWS has an empty header part");
     if (hlen > (VC_MAX_HEADER_BYTES * 4) / 3 + 4)
         return vc_fail(err, VC_ERR_LIMIT, "header", "JWS protected header exceeds the %u-byte limit", VC_MAX_HEADER_BYTES);
 
@@ -145,8 +144,15 @@ vc_status vc_jws_parse(const char *compact, size_t len, vc_jws **out, vc_error *
         st = vc_fail(err, VC_ERR_JWS_HEADER, "header", "JWS protected header is not a JSON object");
         goto fail;
     }
+    /* The header is judged before the other parts are required, so that an unsecured
+     * JWT ("<header>.<payload>.") is reported as alg none rather than as malformed. */
     if ((st = check_header(j->header, err)) != VC_OK)
         goto fail;
+    if (plen == 0 || slen == 0) {
+        st = vc_fail(err, VC_ERR_JWS_FORMAT, plen == 0 ? "payload" : "signature", "compact JWS has an empty %s part",
+                     plen == 0 ? "payload" : "signature");
+        goto fail;
+    }
     if ((st = decode_part(d1 + 1, plen, "payload", &j->payload, &j->payload_len, err)) != VC_OK)
         goto fail;
     if ((st = decode_part(d2 + 1, slen, "signature", &j->signature, &j->signature_len, err)) != VC_OK)

@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <vc/vc.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,4 +78,36 @@ int tu_run(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+char *tu_forge_jws(const vc_key *key, const char *header, const char *payload)
+{
+    char *h = NULL, *p = NULL, *s = NULL;
+    ck_assert_int_eq(vc_base64url_encode((const uint8_t *)header, strlen(header), &h, NULL), VC_OK);
+    ck_assert_int_eq(vc_base64url_encode((const uint8_t *)payload, strlen(payload), &p, NULL), VC_OK);
+    size_t n = strlen(h) + strlen(p) + 2;
+    char *input = malloc(n);
+    ck_assert_ptr_nonnull(input);
+    snprintf(input, n, "%s.%s", h, p);
+    uint8_t *sig = NULL;
+    size_t sig_len = 0;
+    if (key) {
+        ck_assert_int_eq(
+            vc_key_sign(key, vc_key_jose_alg(key), (const uint8_t *)input, strlen(input), &sig, &sig_len, NULL),
+            VC_OK);
+    } else {
+        sig = (uint8_t *)strdup("AAAA");
+        sig_len = 4;
+    }
+    ck_assert_int_eq(vc_base64url_encode(sig, sig_len, &s, NULL), VC_OK);
+    size_t m = strlen(input) + strlen(s) + 2;
+    char *out = malloc(m);
+    ck_assert_ptr_nonnull(out);
+    snprintf(out, m, "%s.%s", input, s);
+    free(h);
+    free(p);
+    free(s);
+    free(sig);
+    free(input);
+    return out;
 }

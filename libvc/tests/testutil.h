@@ -16,6 +16,12 @@ char *tu_read(const char *path, size_t *len);
 json_t *tu_load_json(const char *path);
 /* Decode hex; caller frees. */
 unsigned char *tu_hex(const char *hex, size_t *len);
+/* A compact JWS over an arbitrary header and payload (both taken as given, not
+ * checked), signed with key under the key's own alg; key NULL gives a dummy
+ * signature. Caller frees. Tests use it to build hostile tokens. */
+struct vc_key;
+char *tu_forge_jws(const struct vc_key *key, const char *header, const char *payload);
+
 /* Run a suite, print Check's summary; returns the process exit status. */
 int tu_run(Suite *s);
 

@@ -31,6 +31,15 @@ static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const 
         json_object_set_new(doc, member, json_string(value));
         return VC_OK;
     }
+    if (json_is_object(cur) && !json_object_get(cur, "id")) {
+        /* An issuer object with a name but no id: the signer's id goes in. */
+        const char *value = opts && opts->issuer ? opts->issuer : *did_key;
+        if (!value)
+            return vc_fail(err, VC_ERR_INVALID_ARG, is_vp ? "/holder/id" : "/issuer/id",
+                           "the %s object has no id and this key type has no did:key: give --issuer", member);
+        json_object_set_new(cur, "id", json_string(value));
+        return VC_OK;
+    }
     const char *id = json_is_string(cur) ? json_string_value(cur) : vc_json_str(cur, "id");
     if (opts && opts->issuer && (!id || strcmp(id, opts->issuer) != 0))
         return vc_fail(err, is_vp ? VC_ERR_DM_HOLDER : VC_ERR_DM_ISSUER, is_vp ? "/holder" : "/issuer",
@@ -74,6 +83,10 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
     if (!key || !json || !out)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "sign: NULL argument");
     *out = NULL;
+    if (opts && opts->kid && !opts->kid[0])
+        return vc_fail(err, VC_ERR_INVALID_ARG, "kid", "the kid must not be empty");
+    if (opts && opts->issuer && !vc_is_url(opts->issuer))
+        return vc_fail(err, VC_ERR_INVALID_ARG, "issuer", "the issuer \"%.100s\" is not a URL or DID", opts->issuer);
     if (!vc_key_has_private(key))
         return vc_fail(err, VC_ERR_KEY_NO_PRIVATE, NULL, "signing needs a private key; the key given is public only");
     json_t *doc = NULL;

@@ -15,7 +15,7 @@
 
 struct vc_verifier {
     vc_resolver *resolver; /* borrowed */
-    int64_t at;            /* 0: wall clock */
+    int64_t at;            /* VC_TIME_NOW: wall clock */
 };
 
 enum doc_kind { KIND_CREDENTIAL, KIND_PRESENTATION };
@@ -28,6 +28,7 @@ vc_status vc_verifier_new(vc_resolver *resolver, vc_verifier **out, vc_error *er
     if (!v)
         return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
     v->resolver = resolver;
+    v->at = VC_TIME_NOW;
     *out = v;
     return VC_OK;
 }
@@ -41,17 +42,6 @@ void vc_verifier_set_time(vc_verifier *v, int64_t unix_seconds)
 {
     if (v)
         v->at = unix_seconds;
-}
-
-static int has_type(const json_t *doc, const char *type)
-{
-    json_t *t = json_object_get(doc, "type");
-    if (json_is_string(t))
-        return strcmp(json_string_value(t), type) == 0;
-    size_t i;
-    json_t *x;
-    json_array_foreach(t, i, x) if (json_is_string(x) && strcmp(json_string_value(x), type) == 0) return 1;
-    return 0;
 }
 
 /* Media types accepted in data: URLs and typ headers, per kind. The -ld+ forms are
@@ -115,7 +105,7 @@ static const char *kind_name(enum doc_kind k)
 
 static int64_t now_or(const vc_verifier *v)
 {
-    return v->at ? v->at : (int64_t)time(NULL);
+    return v->at == VC_TIME_NOW ? (int64_t)time(NULL) : v->at;
 }
 
 /* The JWT claims must agree with the document they secure. */
@@ -210,7 +200,7 @@ static void verify_presentation_credentials(const vc_verifier *v, const json_t *
         vc_error e;
         vc_error_clear(&e);
         snprintf(e.path, sizeof e.path, "/verifiableCredential/%zu", i);
-        if (!json_is_object(c) || !has_type(c, "EnvelopedVerifiableCredential")) {
+        if (!json_is_object(c) || !vc_dm_has_type(c, "EnvelopedVerifiableCredential")) {
             e.code = VC_ERR_UNSECURED;
             snprintf(e.message, sizeof e.message,
                      "credential %zu of the presentation is not an EnvelopedVerifiableCredential: "
@@ -407,8 +397,8 @@ vc_status vc_verify(const vc_verifier *v, const char *input, size_t len, vc_repo
             st = vc_report_fail(rep, "input.format", &e);
             goto done;
         }
-        int env_vc = has_type(doc, "EnvelopedVerifiableCredential");
-        int env_vp = has_type(doc, "EnvelopedVerifiablePresentation");
+        int env_vc = vc_dm_has_type(doc, "EnvelopedVerifiableCredential");
+        int env_vp = vc_dm_has_type(doc, "EnvelopedVerifiablePresentation");
         if (!env_vc && !env_vp) {
             if (json_object_get(doc, "proof"))
                 vc_fail(&e, VC_ERR_UNSUPPORTED, "/proof",

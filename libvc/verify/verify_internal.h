@@ -32,6 +32,9 @@ VC_INTERNAL void vc_report_set_credential(vc_report *rep, json_t *credential);
  * used for the credentials nested in a presentation ("credential[0].jws.signature"). */
 VC_INTERNAL void vc_report_set_prefix(vc_report *rep, const char *prefix);
 
+/* 1 when obj's "type" (a string or an array of strings) contains name. */
+VC_INTERNAL int vc_dm_has_type(const json_t *obj, const char *name);
+
 /* 1 when the document's type includes VerifiablePresentation. */
 VC_INTERNAL int vc_dm_is_presentation(const json_t *doc);
 

@@ -162,6 +162,13 @@ VC_API vc_status vc_base64url_decode(const char *in, size_t in_len, uint8_t **ou
  */
 VC_API vc_status vc_datetime_parse(const char *text, int64_t *unix_seconds, vc_error *err);
 
+/*
+ * Read a whole file ("-" is standard input) of at most max bytes (VC_ERR_LIMIT
+ * beyond; VC_ERR_IO when it cannot be opened or read). *out is new and
+ * NUL-terminated; *out_len (optional) excludes the NUL.
+ */
+VC_API vc_status vc_read_file(const char *path, size_t max, char **out, size_t *out_len, vc_error *err);
+
 /* Format unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 VC_API vc_status vc_datetime_format(int64_t unix_seconds, char *buf, size_t buf_len);
 

@@ -81,11 +81,12 @@ VC_API vc_status vc_check_document(const char *json, size_t len, unsigned flags,
 /* ---------------------------------------------------------------- issue */
 
 typedef struct vc_sign_options {
-    /* Verification method id put in the JOSE "kid". NULL: the key's own "kid" member
-     * when it has one, else the did:key method id when the issuer is the key's did:key;
-     * otherwise VC_ERR_INVALID_ARG. */
+    /* Verification method id put in the JOSE "kid" (non-empty). NULL: the did:key
+     * method id when the issuer is the key's own did:key, else the key's "kid" member
+     * when it has one; otherwise VC_ERR_INVALID_ARG. */
     const char *kid;
-    /* Issuer to set when the credential has none (a presentation's holder likewise).
+    /* Issuer to set when the credential has none, or an issuer object has no id
+     * (a presentation's holder likewise). Non-empty.
      * When the credential names a different issuer: VC_ERR_DM_ISSUER. NULL: keep the
      * credential's issuer, or use the key's did:key when it has none. */
     const char *issuer;
@@ -115,7 +116,11 @@ typedef struct vc_verifier vc_verifier;
 VC_API vc_status vc_verifier_new(vc_resolver *resolver, vc_verifier **out, vc_error *err);
 VC_API void vc_verifier_free(vc_verifier *v);
 
-/* Verification time in unix seconds; 0 (default) means the wall clock at each call. */
+/* Pass to vc_verifier_set_time to go back to the wall clock. */
+#define VC_TIME_NOW INT64_MIN
+
+/* Verify as of unix_seconds (any value, the epoch included), or as of the wall clock
+ * at each call with VC_TIME_NOW (the default). */
 VC_API void vc_verifier_set_time(vc_verifier *v, int64_t unix_seconds);
 
 /*
