@@ -107,7 +107,53 @@ typedef enum vc_status {
     VC_ERR_DID_METHOD = 601,     /* DID method not supported by this resolver */
     VC_ERR_DID_NOT_FOUND = 602,  /* DID could not be resolved */
     VC_ERR_DID_DOCUMENT = 603,   /* DID document malformed or its id does not match */
-    VC_ERR_DID_VM_NOT_FOUND = 604 /* no verification method matches the kid */
+    VC_ERR_DID_VM_NOT_FOUND = 604, /* no verification method matches the kid */
+
+    /* JSON Schema: 700-799 */
+    VC_ERR_SCHEMA = 700,         /* the instance does not validate against the schema */
+    VC_ERR_SCHEMA_COMPILE = 701, /* the schema itself is invalid or uses an unsupported feature */
+    VC_ERR_SCHEMA_REF = 702,     /* a $ref cannot be resolved (unknown or remote document) */
+    VC_ERR_SCHEMA_UNKNOWN = 703, /* no schema is known for the credential's type/version */
+
+    /* JSON-LD vocabulary: 800-899 */
+    VC_ERR_VOCAB_TERM = 800,     /* a property or type term is not defined by the contexts */
+    VC_ERR_VOCAB_CONTEXT = 801,  /* a context is unknown, unavailable or malformed */
+    VC_ERR_VOCAB_VOCAB = 802,    /* @vocab is used where it is not allowed (UNTP) */
+
+    /* shipped data: 900-999 */
+    VC_ERR_DATA = 900,           /* a data file is missing or unreadable */
+    VC_ERR_DATA_DIGEST = 901,    /* a data file does not match its pinned SHA-256 */
+
+    /* network: 1000-1099 */
+    VC_ERR_NET = 1000,           /* the request failed (connection refused, DNS, ...) */
+    VC_ERR_NET_TIMEOUT = 1001,   /* connect or total timeout */
+    VC_ERR_NET_TLS = 1002,       /* TLS failure (certificate not trusted, name mismatch, ...) */
+    VC_ERR_NET_HTTP = 1003,      /* HTTP status other than 200 */
+    VC_ERR_NET_REDIRECT = 1004,  /* too many redirects, or a redirect to a refused URL */
+    VC_ERR_NET_CONTENT_TYPE = 1005, /* the response's media type is not the one expected */
+    VC_ERR_NET_ADDRESS = 1006,   /* the host resolves to a private/loopback/link-local address (SSRF) */
+    VC_ERR_NET_SCHEME = 1007,    /* URL scheme not allowed (http without the loopback flag, file:, ...) */
+    VC_ERR_NET_OFFLINE = 1008,   /* offline mode and the resource is not cached or supplied */
+    VC_ERR_NET_SIZE = 1009,      /* the response body exceeds the size cap */
+
+    /* credential status: 1100-1199 */
+    VC_ERR_STATUS_REVOKED = 1100,     /* the status list marks the credential revoked */
+    VC_ERR_STATUS_SUSPENDED = 1101,   /* the status list marks the credential suspended */
+    VC_ERR_STATUS_UNAVAILABLE = 1102, /* the status list could not be fetched */
+    VC_ERR_STATUS_LIST = 1103,        /* the status list credential or entry is invalid */
+
+    /* trust anchors: 1200-1299 */
+    VC_ERR_TRUST_UNANCHORED = 1200,   /* no DIA chains the issuer to a trusted anchor */
+    VC_ERR_TRUST_DIA = 1201,          /* a DIA is invalid or does not name the issuer */
+    VC_ERR_TRUST_UNTRUSTED = 1202,    /* the DIA's issuer is not trusted */
+    VC_ERR_TRUST_LOOP = 1203,         /* the anchor chain loops */
+    VC_ERR_TRUST_DEPTH = 1204,        /* the anchor chain is longer than the limit */
+
+    /* COSE / CBOR: 1300-1399 */
+    VC_ERR_CBOR = 1300,          /* malformed or non-deterministic CBOR where strictness is required */
+    VC_ERR_COSE_FORMAT = 1301,   /* not a COSE_Sign1 structure */
+    VC_ERR_COSE_HEADER = 1302,   /* COSE header invalid (alg, content type, typ, crit, ...) */
+    VC_ERR_COSE_SIGNATURE = 1303 /* the COSE signature does not verify */
 } vc_status;
 
 #define VC_ERROR_MESSAGE_MAX 256
