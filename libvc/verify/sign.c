@@ -87,6 +87,8 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         return vc_fail(err, VC_ERR_INVALID_ARG, "kid", "the kid must not be empty");
     if (opts && opts->issuer && !vc_is_url(opts->issuer))
         return vc_fail(err, VC_ERR_INVALID_ARG, "issuer", "the issuer \"%.100s\" is not a URL or DID", opts->issuer);
+    if (opts && opts->format != VC_FORMAT_JWT)
+        return vc_fail(err, VC_ERR_UNSUPPORTED, "format", "only the vc+jwt format can be signed");
     if (!vc_key_has_private(key))
         return vc_fail(err, VC_ERR_KEY_NO_PRIVATE, NULL, "signing needs a private key; the key given is public only");
     json_t *doc = NULL;

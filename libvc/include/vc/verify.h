@@ -80,6 +80,12 @@ VC_API vc_status vc_check_document(const char *json, size_t len, unsigned flags,
 
 /* ---------------------------------------------------------------- issue */
 
+/* Securing formats (VC-JOSE-COSE). */
+typedef enum vc_format {
+    VC_FORMAT_JWT = 0,  /* vc+jwt: compact JWS, data:application/vc+jwt,<JWS> */
+    VC_FORMAT_COSE = 1  /* vc+cose: COSE_Sign1, data:application/vc+cose;base64,<...> */
+} vc_format;
+
 typedef struct vc_sign_options {
     /* Verification method id put in the JOSE "kid" (non-empty). NULL: the did:key
      * method id when the issuer is the key's own did:key, else the key's "kid" member
@@ -91,8 +97,10 @@ typedef struct vc_sign_options {
      * credential's issuer, or use the key's did:key when it has none. */
     const char *issuer;
     /* 0: output an EnvelopedVerifiableCredential (or ...Presentation) JSON object;
-     * 1: output the bare compact JWS. */
+     * 1: output the bare compact JWS (for COSE: the raw COSE_Sign1 bytes). */
     int bare;
+    /* VC_FORMAT_JWT (default, 0) or VC_FORMAT_COSE. */
+    vc_format format;
 } vc_sign_options;
 
 /*
