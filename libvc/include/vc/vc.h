@@ -10,5 +10,6 @@
 #include "jose.h"
 #include "did.h"
 #include "verify.h"
+#include "status.h"
 
 #endif /* VC_VC_H */
