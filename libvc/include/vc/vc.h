@@ -11,5 +11,6 @@
 #include "did.h"
 #include "verify.h"
 #include "status.h"
+#include "trust.h"
 
 #endif /* VC_VC_H */
