@@ -38,6 +38,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -71,7 +72,13 @@ static const struct curve curves[] = {
 
 struct vc_key {
     const struct curve *c;
+    atomic_int refs;           /* keys are immutable: copies share one vc_key */
     EVP_PKEY *pkey;
+    /* Contexts initialised once for this key and copied per operation: initialising
+     * fetches the algorithms by name, which takes OpenSSL 3.0's global locks and
+     * would serialise threads verifying with one key. Created on first use. */
+    _Atomic(EVP_MD_CTX *) verify_tmpl;
+    _Atomic(EVP_MD_CTX *) sign_tmpl;
     int has_private;
     char *kid;                 /* JWK "kid" the key was imported with, or NULL */
     char *alg;                 /* JWK "alg" the key was imported with, or NULL */
@@ -105,15 +112,56 @@ static vc_status ossl_fail(vc_error *err, vc_status code, const char *path, cons
 static vc_key *key_new(const struct curve *c)
 {
     vc_key *k = calloc(1, sizeof *k);
-    if (k)
+    if (k) {
         k->c = c;
+        atomic_init(&k->refs, 1);
+        atomic_init(&k->verify_tmpl, NULL);
+        atomic_init(&k->sign_tmpl, NULL);
+    }
     return k;
+}
+
+/*
+ * A fresh context for one sign or verify operation, copied from the key's
+ * template (made on first use; a race makes two and keeps one). NULL on failure.
+ */
+static EVP_MD_CTX *op_ctx(const vc_key *key, int sign)
+{
+    vc_key *k = (vc_key *)key; /* the templates are a cache; the key stays immutable */
+    _Atomic(EVP_MD_CTX *) *slot = sign ? &k->sign_tmpl : &k->verify_tmpl;
+    EVP_MD_CTX *tmpl = atomic_load(slot);
+    if (!tmpl) {
+        EVP_MD_CTX *t = EVP_MD_CTX_new();
+        int ok = t && (sign ? EVP_DigestSignInit_ex(t, NULL, key->c->md, NULL, NULL, key->pkey, NULL)
+                            : EVP_DigestVerifyInit_ex(t, NULL, key->c->md, NULL, NULL, key->pkey, NULL)) == 1;
+        if (!ok) {
+            EVP_MD_CTX_free(t);
+            return NULL;
+        }
+        EVP_MD_CTX *expected = NULL;
+        if (atomic_compare_exchange_strong(slot, &expected, t))
+            tmpl = t;
+        else {
+            EVP_MD_CTX_free(t);
+            tmpl = expected;
+        }
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx && EVP_MD_CTX_copy_ex(ctx, tmpl) != 1) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
 }
 
 void vc_key_free(vc_key *key)
 {
     if (!key)
         return;
+    if (atomic_fetch_sub(&key->refs, 1) > 1)
+        return;
+    EVP_MD_CTX_free(atomic_load(&key->verify_tmpl));
+    EVP_MD_CTX_free(atomic_load(&key->sign_tmpl));
     EVP_PKEY_free(key->pkey); /* OpenSSL clears the private scalar */
     free(key->kid);
     free(key->alg);
@@ -1076,6 +1124,13 @@ vc_status vc_key_public(const vc_key *key, vc_key **out, vc_error *err)
     if (!key || !out)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "key_public: NULL argument");
     *out = NULL;
+    if (!key->has_private) {
+        /* Already public: share it. */
+        vc_key *same = (vc_key *)key;
+        atomic_fetch_add(&same->refs, 1);
+        *out = same;
+        return VC_OK;
+    }
     vc_key *k = NULL;
     vc_status st = vc_key_from_raw(key->c->type, key->pub, key->pub_len, "", NULL, 0, "", &k, err);
     if (st != VC_OK)
@@ -1123,13 +1178,10 @@ vc_status vc_key_sign(const vc_key *key, const char *alg, const uint8_t *msg, si
     unsigned char *der = NULL;
     size_t der_len = 0;
     ECDSA_SIG *es = NULL;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = out ? op_ctx(key, 1) : NULL;
     if (!out || !ctx) {
-        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-        goto done;
-    }
-    if (EVP_DigestSignInit_ex(ctx, NULL, key->c->md, NULL, NULL, key->pkey, NULL) != 1) {
-        st = ossl_fail(err, VC_ERR_CRYPTO, NULL, "cannot start signing");
+        st = out ? ossl_fail(err, VC_ERR_CRYPTO, NULL, "cannot start signing")
+                 : vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
     if (!key->c->group) {
@@ -1209,15 +1261,13 @@ vc_status vc_key_verify(const vc_key *key, const char *alg, const uint8_t *msg, 
         if (der_len <= 0)
             return ossl_fail(err, VC_ERR_NOMEM, NULL, "cannot encode the ECDSA signature");
     }
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = op_ctx(key, 0);
     if (!ctx) {
         OPENSSL_free(der);
-        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+        return ossl_fail(err, VC_ERR_CRYPTO, NULL, "cannot start signature verification");
     }
-    int rc = EVP_DigestVerifyInit_ex(ctx, NULL, key->c->md, NULL, NULL, key->pkey, NULL);
-    if (rc != 1)
-        st = ossl_fail(err, VC_ERR_CRYPTO, NULL, "cannot start signature verification");
-    else if (der)
+    int rc;
+    if (der)
         rc = EVP_DigestVerify(ctx, der, (size_t)der_len, msg, msg_len);
     else
         rc = EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len);
