@@ -34,4 +34,27 @@ VC_INTERNAL vc_status vc_did_jwk_document(const char *did, json_t **doc, vc_erro
 /* JWK members that carry private or secret key material (RFC 7518 section 6). */
 extern VC_INTERNAL const char *const vc_did_jwk_private_members[];
 
+/*
+ * Extra behaviour of a method plug-in (did:web uses it; see didweb.c):
+ *  refresh: resolves again, bypassing every cache. When a kid matches no method
+ *           (VC_ERR_DID_VM_NOT_FOUND) in a document this plug-in produced,
+ *           vc_resolver_find_key refreshes the document once and looks again, at
+ *           most once per refresh_cooldown_ms per DID, so that a flood of unknown
+ *           kids cannot hammer the issuer. NULL: no refresh.
+ *  cache_ttl_ms: how long the resolver keeps a document of this method before it
+ *           asks the plug-in again (0: until evicted). The plug-in's own cache
+ *           (the fetcher's HTTP cache) decides whether that reaches the network.
+ *  ctx_free: called on ctx by vc_resolver_free (may be NULL).
+ */
+typedef struct vc_did_method_ext {
+    vc_did_method_fn refresh;
+    unsigned refresh_cooldown_ms;
+    unsigned cache_ttl_ms;
+    void (*ctx_free)(void *ctx);
+} vc_did_method_ext;
+
+/* vc_resolver_add_method with the extras above (ext NULL: none). */
+VC_INTERNAL vc_status vc_resolver_add_method_ext(vc_resolver *r, const char *method, vc_did_method_fn fn, void *ctx,
+                                                 const vc_did_method_ext *ext, vc_error *err);
+
 #endif /* VC_DID_INTERNAL_H */

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "did_internal.h"
 
@@ -48,6 +49,7 @@ typedef struct method_plugin {
     char *name;
     vc_did_method_fn fn;
     void *ctx; /* borrowed */
+    vc_did_method_ext ext; /* refresh / cache lifetime (did_internal.h); zero when none */
     struct method_plugin *next;
 } method_plugin;
 
@@ -81,7 +83,11 @@ typedef struct resolved_doc {
     size_t n_vms;
     int has_assertion; /* the document has an assertionMethod relation */
 
+    const method_plugin *plugin; /* the plug-in that produced it, or NULL */
+    int64_t resolved_ms;         /* monotonic time it was produced */
+
     /* cache bookkeeping, under cache_lock */
+    int64_t refresh_ms; /* when a refresh of this DID was last started (0: never) */
     unsigned refs; /* one for the cache while cached, one per thread using it */
     uint32_t hash;
     struct resolved_doc *chain;              /* next in the hash bucket */
@@ -492,14 +498,21 @@ static const method_plugin *find_method(const vc_resolver *r, const char *name, 
     return NULL;
 }
 
-/* Ask a plug-in for the document of did and parse it. */
-static vc_status fetch_from_plugin(const method_plugin *m, const char *did, json_t **doc, vc_error *err)
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Ask a plug-in for the document of did and parse it (refresh: through its refresh function). */
+static vc_status fetch_from_plugin(const method_plugin *m, const char *did, int refresh, json_t **doc, vc_error *err)
 {
     char q[VC_DID_QUOTE_BUF];
     char *text = NULL;
     vc_error e;
     vc_error_clear(&e);
-    vc_status st = m->fn(m->ctx, did, &text, &e);
+    vc_status st = (refresh && m->ext.refresh ? m->ext.refresh : m->fn)(m->ctx, did, &text, &e);
     if (st != VC_OK) {
         free(text);
         if (e.code != st || !e.message[0]) /* the plug-in left err empty */
@@ -523,12 +536,15 @@ static vc_status fetch_from_plugin(const method_plugin *m, const char *did, json
 }
 
 /* Produce and check the document of id (already syntax-checked) without the
- * cache. The caller holds the configuration lock. */
-static vc_status resolve_uncached(const vc_resolver *r, const char *id, resolved_doc **out, vc_error *err)
+ * cache (refresh: ask a plug-in to bypass its own caches too). The caller holds
+ * the configuration lock. */
+static vc_status resolve_uncached(const vc_resolver *r, const char *id, int refresh, resolved_doc **out,
+                                  vc_error *err)
 {
     char q[VC_DID_QUOTE_BUF];
     json_t *doc = NULL;
     vc_status st;
+    const method_plugin *m = NULL;
     const offline_doc *od = find_offline(r, id);
     if (od) {
         st = vc_json_parse_object(od->text, strlen(od->text), &doc, err);
@@ -540,13 +556,12 @@ static vc_status resolve_uncached(const vc_resolver *r, const char *id, resolved
     } else {
         const char *name = id + 4;
         size_t name_len = strcspn(name, ":");
-        const method_plugin *m = NULL;
         if (name_len == 3 && memcmp(name, "key", 3) == 0)
             st = vc_did_key_document(id, &doc, err);
         else if (name_len == 3 && memcmp(name, "jwk", 3) == 0)
             st = vc_did_jwk_document(id, &doc, err);
         else if ((m = find_method(r, name, name_len)) != NULL)
-            st = fetch_from_plugin(m, id, &doc, err);
+            st = fetch_from_plugin(m, id, refresh, &doc, err);
         else
             st = vc_fail(err, VC_ERR_DID_METHOD, NULL,
                          "%s uses did:%.*s, which this resolver cannot resolve (built in: did:key, did:jwk); "
@@ -555,6 +570,10 @@ static vc_status resolve_uncached(const vc_resolver *r, const char *id, resolved
     }
     if (st == VC_OK)
         st = build_doc(doc, id, out, err);
+    if (st == VC_OK) {
+        (*out)->plugin = m;
+        (*out)->resolved_ms = now_ms();
+    }
     json_decref(doc);
     return st;
 }
@@ -641,6 +660,11 @@ static vc_status acquire_doc(vc_resolver *r, const char *id, resolved_doc **out,
     uint32_t hash = hash_str(id);
     pthread_mutex_lock(&r->cache_lock);
     resolved_doc *d = cache_find(r, id, hash);
+    if (d && d->plugin && d->plugin->ext.cache_ttl_ms &&
+        now_ms() - d->resolved_ms >= (int64_t)d->plugin->ext.cache_ttl_ms) {
+        cache_remove(r, d); /* past the method's lifetime: ask the plug-in again */
+        d = NULL;
+    }
     if (d) {
         d->refs++;
         lru_unlink(r, d);
@@ -652,7 +676,7 @@ static vc_status acquire_doc(vc_resolver *r, const char *id, resolved_doc **out,
     pthread_mutex_unlock(&r->cache_lock);
 
     resolved_doc *fresh = NULL;
-    vc_status st = resolve_uncached(r, id, &fresh, err);
+    vc_status st = resolve_uncached(r, id, 0, &fresh, err);
     if (st != VC_OK)
         return st;
     fresh->hash = hash;
@@ -677,6 +701,54 @@ static vc_status acquire_doc(vc_resolver *r, const char *id, resolved_doc **out,
     pthread_mutex_unlock(&r->cache_lock);
     *out = fresh;
     return VC_OK;
+}
+
+/*
+ * The kid matched nothing in d: if d came from a plug-in with a refresh function
+ * and no refresh of this DID started within the plug-in's cool-down, resolve it
+ * again bypassing caches and put the new document in the cache. *out is the new
+ * document (pass it to release_doc); 0 when no refresh was made or it failed
+ * (the caller then reports the original error). Claiming the refresh under
+ * cache_lock means concurrent threads with unknown kids trigger one refresh.
+ */
+static int refresh_doc(vc_resolver *r, resolved_doc *d, resolved_doc **out)
+{
+    const method_plugin *m = d->plugin;
+    if (!m || !m->ext.refresh)
+        return 0;
+    int64_t now = now_ms();
+    pthread_mutex_lock(&r->cache_lock);
+    resolved_doc *cur = cache_find(r, d->id, d->hash);
+    int64_t last = cur && cur->refresh_ms > d->refresh_ms ? cur->refresh_ms : d->refresh_ms;
+    int claimed = last == 0 || now - last >= (int64_t)m->ext.refresh_cooldown_ms;
+    if (claimed) {
+        d->refresh_ms = now;
+        if (cur)
+            cur->refresh_ms = now;
+    }
+    pthread_mutex_unlock(&r->cache_lock);
+    if (!claimed)
+        return 0;
+
+    resolved_doc *fresh = NULL;
+    vc_error e;
+    if (resolve_uncached(r, d->id, 1, &fresh, &e) != VC_OK)
+        return 0;
+    fresh->hash = d->hash;
+    fresh->refresh_ms = now;
+    fresh->refs = 2; /* the caller's and the cache's */
+    pthread_mutex_lock(&r->cache_lock);
+    if ((cur = cache_find(r, d->id, d->hash)) != NULL)
+        cache_remove(r, cur);
+    else if (r->cache_count >= VC_DID_CACHE_MAX)
+        cache_remove(r, r->lru_tail);
+    fresh->chain = *bucket_of(r, fresh->hash);
+    *bucket_of(r, fresh->hash) = fresh;
+    lru_push_front(r, fresh);
+    r->cache_count++;
+    pthread_mutex_unlock(&r->cache_lock);
+    *out = fresh;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ resolver */
@@ -710,6 +782,8 @@ void vc_resolver_free(vc_resolver *r)
     while (r->methods) {
         method_plugin *m = r->methods;
         r->methods = m->next;
+        if (m->ext.ctx_free)
+            m->ext.ctx_free(m->ctx);
         free(m->name);
         free(m);
     }
@@ -728,6 +802,12 @@ void vc_resolver_free(vc_resolver *r)
 
 vc_status vc_resolver_add_method(vc_resolver *r, const char *method, vc_did_method_fn fn, void *ctx, vc_error *err)
 {
+    return vc_resolver_add_method_ext(r, method, fn, ctx, NULL, err);
+}
+
+vc_status vc_resolver_add_method_ext(vc_resolver *r, const char *method, vc_did_method_fn fn, void *ctx,
+                                     const vc_did_method_ext *ext, vc_error *err)
+{
     if (!r || !method || !fn)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "vc_resolver_add_method: NULL argument");
     size_t len = strnlen(method, VC_DID_METHOD_NAME_MAX + 1);
@@ -745,6 +825,8 @@ vc_status vc_resolver_add_method(vc_resolver *r, const char *method, vc_did_meth
     }
     m->fn = fn;
     m->ctx = ctx;
+    if (ext)
+        m->ext = *ext;
     pthread_rwlock_wrlock(&r->config_lock);
     if (find_method(r, method, len)) {
         pthread_rwlock_unlock(&r->config_lock);
@@ -1049,6 +1131,12 @@ vc_status vc_resolver_find_key(vc_resolver *r, const char *issuer, const char *k
     if (st == VC_OK) {
         const vm_entry *m = NULL;
         st = select_method(d, form, kid, &m, err);
+        resolved_doc *nd = NULL;
+        if (st == VC_ERR_DID_VM_NOT_FOUND && refresh_doc(r, d, &nd)) { /* key rotation: look once more */
+            release_doc(r, d);
+            d = nd;
+            st = select_method(d, form, kid, &m, err);
+        }
         if (st == VC_OK)
             st = vc_key_public(m->key, key, err);
         if (st == VC_OK && vm_id && !(*vm_id = vc_strdup(m->id))) {
