@@ -50,6 +50,52 @@ def b64u_json(obj):
     return b64u_encode(json.dumps(obj, separators=(",", ":")))
 
 
+def cbor_decode(data, i=0):
+    """A minimal CBOR decoder for the tests (definite lengths only); returns (value, next index).
+    Tags come back as ("tag", number, value); byte strings as bytes."""
+    ib = data[i]
+    mt, ai = ib >> 5, ib & 31
+    i += 1
+    if ai < 24:
+        arg = ai
+    elif ai <= 27:
+        n = 1 << (ai - 24)
+        arg = int.from_bytes(data[i:i + n], "big")
+        i += n
+    else:
+        raise ValueError("indefinite or reserved CBOR at %d" % (i - 1))
+    if mt == 0:
+        return arg, i
+    if mt == 1:
+        return -1 - arg, i
+    if mt in (2, 3):
+        raw = data[i:i + arg]
+        return (raw if mt == 2 else raw.decode("utf-8")), i + arg
+    if mt == 4:
+        out = []
+        for _ in range(arg):
+            v, i = cbor_decode(data, i)
+            out.append(v)
+        return out, i
+    if mt == 5:
+        out = {}
+        for _ in range(arg):
+            k, i = cbor_decode(data, i)
+            v, i = cbor_decode(data, i)
+            out[k] = v
+        return out, i
+    if mt == 6:
+        v, i = cbor_decode(data, i)
+        return ("tag", arg, v), i
+    return {20: False, 21: True, 22: None}.get(ai, ("simple", ai)), i
+
+
+def b64_any_decode(text):
+    """Standard or URL-safe base64, padded or not (as the W3C suite writes COSE)."""
+    text = text.strip().replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
 def run(*args, stdin=None, umask=None, cwd=None):
     """Run untpcred; returns the CompletedProcess (text mode)."""
     kwargs = {}
@@ -493,9 +539,9 @@ class TestSignVerify(CliCase):
         h, pl, _ = split_jws(token)
         self.assertEqual(json.loads(b64u_decode(h))["kid"], kid)
         self.assertEqual(json.loads(b64u_decode(pl))["issuer"], issuer)
-        # without a document did:web cannot be resolved (no network): invalid
-        r = self.verify_json(p.stdout, expect=EXIT_INVALID)
-        self.assert_invalid(r, "VC_ERR_DID_METHOD", "issuer.key")
+        # offline and without a document, did:web cannot be resolved: invalid
+        r = self.verify_json(p.stdout, "--offline", expect=EXIT_INVALID)
+        self.assert_invalid(r, "VC_ERR_NET_OFFLINE", "issuer.key")
         doc = {
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"],
             "id": issuer,
@@ -552,7 +598,7 @@ class TestSignVerify(CliCase):
 
     def test_unsupported_format(self):
         key, info = self.keygen("EdDSA")
-        p = self.sign(key, credential(), "--format", "cose", expect=EXIT_USAGE)
+        p = self.sign(key, credential(), "--format", "sd-jwt", expect=EXIT_USAGE)
         self.assertIn("unsupported --format", p.stderr)
         self.assertEqual(p.stdout, "")
 
@@ -939,7 +985,10 @@ class TestVerificationMethods(CliCase):
         self.assertEqual({k: vms[0]["publicKeyJwk"][k] for k in jwk}, jwk)
 
     def test_resolve_did_web_without_documents(self):
-        p = run("resolve", "did:web:example.com")
+        p = run("resolve", "--offline", "did:web:example.com")
+        self.check_exit(p, EXIT_INVALID)
+        self.assert_code(p.stderr, "VC_ERR_NET_OFFLINE")
+        p = run("resolve", "did:example:123")
         self.check_exit(p, EXIT_INVALID)
         self.assert_code(p.stderr, "VC_ERR_DID_METHOD")
         self.assertEqual(p.stdout, "")
@@ -977,9 +1026,9 @@ class TestVerificationMethods(CliCase):
         self.assertEqual(got["id"], did)
         self.assertEqual(got["verificationMethod"][0]["publicKeyJwk"]["x"], info["publicKeyJwk"]["x"])
         # a document for another DID does not help
-        p = run("resolve", "--did-doc", self.path("did.json"), "did:web:other.example")
+        p = run("resolve", "--offline", "--did-doc", self.path("did.json"), "did:web:other.example")
         self.check_exit(p, EXIT_INVALID)
-        self.assert_code(p.stderr, "VC_ERR_DID_METHOD")
+        self.assert_code(p.stderr, "VC_ERR_NET_OFFLINE")
 
     def test_resolve_with_vm(self):
         vm = os.path.join(SUITE, "vm-p256.json")
@@ -1060,6 +1109,233 @@ class TestLimits(CliCase):
         deep["credentialSubject"]["nested"] = json.loads("[" * 80 + "]" * 80)
         p = self.sign(key, deep, expect=EXIT_INVALID)
         self.assert_code(p.stderr, "VC_ERR_JSON_DEPTH")
+
+
+# -------------------------------------------------------------------- vc+cose
+
+COSE_PREFIX = "data:application/vc+cose;base64,"
+
+
+class TestCose(CliCase):
+    def write_bytes(self, name, data):
+        p = self.path(name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    def sign_cose(self, alg="EdDSA", *opts, cred=None):
+        key, info = self.keygen(alg)
+        p = self.sign(key, cred or credential(), "--format", "cose", *opts)
+        return key, info, p
+
+    def decode_sign1(self, data):
+        """Check the COSE_Sign1 layout libvc writes; returns (protected map, protected bytes, payload, signature)."""
+        obj, end = cbor_decode(data)
+        self.assertEqual(end, len(data), "bytes after the COSE_Sign1")
+        self.assertEqual(obj[:2], ("tag", 18), "not tagged 18")
+        prot_bytes, unprot, payload, sig = obj[2]
+        self.assertEqual(unprot, {})
+        prot, pend = cbor_decode(prot_bytes)
+        self.assertEqual(pend, len(prot_bytes))
+        return prot, prot_bytes, payload, sig
+
+    def test_roundtrip_envelope(self):
+        for alg, cose_alg, sig_len in (("EdDSA", -8, 64), ("ES256", -7, 64), ("ES384", -35, 96)):
+            key, info, p = self.sign_cose(alg)
+            env = json.loads(p.stdout)
+            self.assertEqual(env["type"], "EnvelopedVerifiableCredential")
+            self.assertTrue(env["id"].startswith(COSE_PREFIX), env["id"][:50])
+            data = base64.b64decode(env["id"][len(COSE_PREFIX):], validate=True)  # standard, padded
+            prot, prot_bytes, payload, sig = self.decode_sign1(data)
+            self.assertEqual(prot, {1: cose_alg, 3: "application/vc", 4: info["kid"].encode(),
+                                    16: "application/vc+cose"})
+            # deterministic encoding: map(4), keys 1, 3, 4, 16 in that order, shortest forms
+            self.assertEqual(prot_bytes[0], 0xa4)
+            self.assertEqual(prot_bytes[1], 0x01)
+            self.assertEqual(len(sig), sig_len)
+            self.assertEqual(json.loads(payload), dict(credential(), issuer=info["did"]))
+            r = self.verify_json(p.stdout)
+            self.assertIs(r["valid"], True, r)
+            self.assertEqual((r["format"], r["alg"], r["issuer"], r["method"]),
+                             ("vc+cose", alg, info["did"], info["kid"]))
+            results = {c["check"]: c["result"] for c in r["checks"]}
+            for name in ("input.format", "cose.header", "payload.json", "cose.typ", "cwt.claims", "validity",
+                         "issuer.key", "cose.signature"):
+                self.assertEqual(results.get(name), "pass", "%s: %s" % (name, r["checks"]))
+            t = run("verify", self.write("env.json", p.stdout))
+            self.check_exit(t, EXIT_OK)
+            self.assertTrue(t.stdout.startswith("VALID vc+cose issued by " + info["did"]), t.stdout)
+
+    def test_bare_binary_file_and_stdin(self):
+        key, info = self.keygen("ES256")
+        out = self.path("vc.cose")
+        p = self.sign(key, credential(), "--format", "cose", "--bare", "--out", out)
+        self.assertEqual(p.stdout, "")
+        with open(out, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:2], b"\xd2\x84")
+        self.decode_sign1(data)  # nothing after the structure: no newline either
+        self.check_exit(run("verify", "--quiet", out), EXIT_OK)
+        v = subprocess.run([UNTPCRED, "verify", "--json", "-"], input=data, capture_output=True, timeout=60)
+        self.assertEqual(v.returncode, EXIT_OK, v.stderr)
+        self.assertEqual(json.loads(v.stdout)["format"], "vc+cose")
+        # binary on a redirected standard output is fine
+        b = subprocess.run([UNTPCRED, "sign", "--key", key, "--format", "cose", "--bare",
+                            self.write("u.json", credential())], capture_output=True, timeout=60)
+        self.assertEqual(b.returncode, EXIT_OK, b.stderr)
+        self.assertEqual(b.stdout[:2], b"\xd2\x84")
+        # untagged, and a trailing newline refused
+        self.check_exit(run("verify", "--quiet", self.write_bytes("untagged.cose", data[1:])), EXIT_OK)
+        p = run("verify", "--json", self.write_bytes("trail.cose", data + b"\n"))
+        self.check_exit(p, EXIT_INVALID)
+        self.assert_invalid(json.loads(p.stdout), "VC_ERR_CBOR", "cose.header")
+
+    def test_bare_base64url(self):
+        key, info, p = self.sign_cose("EdDSA", "--bare", "--base64url")
+        text = p.stdout.strip()
+        self.assertRegex(text, r"^[A-Za-z0-9_-]+$")
+        self.decode_sign1(b64u_decode(text))
+        r = self.verify_json(p.stdout)
+        self.assertIs(r["valid"], True, r)
+        # the data: URL and standard base64 (padded or not) of the same bytes verify too
+        std = base64.b64encode(b64u_decode(text)).decode()
+        for form in (std, std.rstrip("="), COSE_PREFIX + std):
+            self.assertIs(self.verify_json(form)["valid"], True, form[:40])
+
+    def test_binary_never_to_a_terminal(self):
+        import pty
+        key, info = self.keygen("EdDSA")
+        src = self.write("u.json", credential())
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.run([UNTPCRED, "sign", "--key", key, "--format", "cose", "--bare", src],
+                               stdout=slave, stderr=subprocess.PIPE, timeout=60)
+        finally:
+            os.close(slave)
+            os.close(master)
+        self.assertEqual(p.returncode, EXIT_USAGE)
+        self.assertIn(b"binary", p.stderr)
+
+    def test_option_errors(self):
+        key, info = self.keygen("EdDSA")
+        for opts in (("--base64url",), ("--bare", "--base64url"), ("--format", "cose", "--base64url")):
+            p = self.sign(key, credential(), *opts, expect=EXIT_USAGE)
+            self.assertIn("--base64url", p.stderr)
+            self.assertEqual(p.stdout, "")
+        p = self.sign(key, credential(), "--format", "sd-jwt", expect=EXIT_USAGE)
+        self.assertIn("unsupported --format", p.stderr)
+        for cmd in ("sign", "verify"):
+            self.assertIn("cose", run(cmd, "--help").stdout)
+
+    def test_tampered(self):
+        key, info = self.keygen("EdDSA")
+        out = self.path("vc.cose")
+        self.sign(key, credential(), "--format", "cose", "--bare", "--out", out)
+        with open(out, "rb") as f:
+            data = bytearray(f.read())
+        i = data.index(b"Jane Doe")
+        data[i] ^= 0x01
+        p = run("verify", "--json", self.write_bytes("bad.cose", bytes(data)))
+        self.check_exit(p, EXIT_INVALID)
+        self.assert_invalid(json.loads(p.stdout), "VC_ERR_COSE_SIGNATURE", "cose.signature")
+        p = run("verify", "--json", self.write_bytes("short.cose", bytes(data[:-10])))
+        self.check_exit(p, EXIT_INVALID)
+        self.assert_invalid(json.loads(p.stdout), "VC_ERR_CBOR", "cose.header")
+        p = run("verify", "--json", self.write("hex.txt", bytes(data).hex()))
+        self.check_exit(p, EXIT_INVALID)
+        self.assert_invalid(json.loads(p.stdout), "VC_ERR_FORMAT", "input.format")
+
+    def test_w3c_suite_cose(self):
+        vm = os.path.join(SUITE, "vm-p256.json")
+        p = run("verify", "--json", "--vm", vm, os.path.join(SUITE, "credential-cose-minimal.txt"))
+        self.check_exit(p, EXIT_OK)
+        r = json.loads(p.stdout)
+        self.assertEqual((r["valid"], r["format"], r["alg"], r["issuer"], r["method"]),
+                         (True, "vc+cose", "ES256", "https://example.issuer/vc-jose-cose",
+                          "https://example.issuer/vc-jose-cose#key-1"))
+        # the same bytes as a binary file, base64url text, data: URL and enveloped JSON
+        with open(os.path.join(SUITE, "credential-cose-minimal.txt"), encoding="utf-8") as f:
+            data = b64_any_decode(f.read())
+        std = base64.b64encode(data).decode()
+        forms = {"raw.cose": data, "url.txt": b64u_encode(data).encode(), "data.txt": (COSE_PREFIX + std).encode(),
+                 "env.json": json.dumps({"@context": VC2, "type": "EnvelopedVerifiableCredential",
+                                         "id": COSE_PREFIX + std}).encode()}
+        for name, content in forms.items():
+            self.check_exit(run("verify", "--quiet", "--vm", vm, self.write_bytes(name, content)), EXIT_OK, name)
+        cases = (("credential-cose-minimal-not-base64.txt", "vm-p256.json", "VC_ERR_FORMAT", "input.format"),
+                 ("credential-cose-bad-signature.txt", "vm-ed25519.json", "VC_ERR_COSE_SIGNATURE", "cose.signature"),
+                 ("credential-cose-bad-media-type.txt", "vm-p384.json", "VC_ERR_COSE_HEADER", "cose.typ"),
+                 ("credential-cose-minimal.txt", "vm-ed25519.json", "VC_ERR_DID_VM_NOT_FOUND", "issuer.key"))
+        for name, key, code, check in cases:
+            p = run("verify", "--json", "--vm", os.path.join(SUITE, key), os.path.join(SUITE, name))
+            self.check_exit(p, EXIT_INVALID, name)
+            self.assert_invalid(json.loads(p.stdout), code, check)
+
+    def test_presentation_with_jwt_and_cose_credentials(self):
+        _, _, jwt_env, _ = self.signed_envelope("ES256")
+        _, _, p = self.sign_cose("EdDSA")
+        cose_env = json.loads(p.stdout)
+        holder_key, holder = self.keygen("EdDSA", name="holder.jwk")
+        vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [jwt_env, cose_env]}
+        for fmt in ("cose", "jwt"):
+            p = self.sign(holder_key, vp, "--format", fmt)
+            env = json.loads(p.stdout)
+            self.assertEqual(env["type"], "EnvelopedVerifiablePresentation")
+            self.assertTrue(env["id"].startswith("data:application/vp+%s" % fmt), env["id"][:40])
+            r = self.verify_json(p.stdout)
+            self.assertIs(r["valid"], True, r)
+            self.assertEqual(r["format"], "vp+" + fmt)
+            results = {c["check"]: c["result"] for c in r["checks"]}
+            self.assertEqual(results.get("credential[0].jws.signature"), "pass", results)
+            self.assertEqual(results.get("credential[1].cose.signature"), "pass", results)
+
+
+# ------------------------------------------------------------------ batch
+
+class TestBatch(CliCase):
+    def test_jsonl_in_order_with_failures(self):
+        key, info = self.keygen("EdDSA")
+        good = self.sign(key, credential(), "--bare").stdout.strip()
+        lines = [good, "garbage", "", good, good[:-3] + "AAA", good]
+        src = self.write("in.jsonl", "\n".join(lines) + "\n")
+        p = run("verify", "--batch", "--jobs", "3", src)
+        self.check_exit(p, EXIT_INVALID)
+        out = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([r["n"] for r in out], [1, 2, 3, 4, 5, 6])
+        self.assertEqual([r["valid"] for r in out], [True, False, False, True, False, True])
+        self.assertEqual(out[0]["issuer"], info["did"])
+        self.assertEqual(out[1]["error"], "VC_ERR_JWS_FORMAT")
+        self.assertEqual(out[4]["error"], "VC_ERR_JWS_SIGNATURE")
+        self.assertEqual(out[4]["check"], "jws.signature")
+
+    def test_all_valid_exit_zero_and_stdin(self):
+        key, info = self.keygen("ES256")
+        good = self.sign(key, credential(), "--bare").stdout.strip()
+        p = run("verify", "--batch", "-", stdin=(good + "\n") * 50)
+        self.check_exit(p, EXIT_OK)
+        self.assertEqual(len(p.stdout.splitlines()), 50)
+
+    def test_directory_in_name_order(self):
+        key, info = self.keygen("EdDSA")
+        env = self.sign(key, credential()).stdout
+        d = self.path("creds")
+        os.mkdir(d)
+        for name, text in (("b.json", env), ("a.json", env), ("c.json", '{"not": "secured"}')):
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        p = run("verify", "--batch", d)
+        self.check_exit(p, EXIT_INVALID)
+        out = [json.loads(l) for l in p.stdout.splitlines()]
+        self.assertEqual([r["source"] for r in out], ["a.json", "b.json", "c.json"])
+        self.assertEqual(out[2]["error"], "VC_ERR_UNSECURED")
+
+    def test_usage(self):
+        for bad in ("0", "65", "x", ""):
+            p = run("verify", "--batch", "--jobs", bad, "-")
+            self.check_exit(p, EXIT_USAGE, "--jobs " + bad)
+        p = run("verify", "--batch", self.path("missing.jsonl"))
+        self.check_exit(p, EXIT_USAGE)
+        self.assert_code(p.stderr, "VC_ERR_IO")
 
 
 # ------------------------------------------------------------- regressions

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../vocab/jsonld.h" /* the JSON-LD keyword table, shared with the vocabulary check */
 #include "context.h"
 
 #define CTX_EXAMPLES_V2 "https://www.w3.org/ns/credentials/examples/v2"
@@ -119,19 +120,6 @@ static const struct v2_term *v2_find(const char *name)
         if (strcmp(v2_terms[i].name, name) == 0)
             return &v2_terms[i];
     return NULL;
-}
-
-/* JSON-LD 1.1 keywords. */
-static int is_keyword(const char *s)
-{
-    static const char *const kw[] = {"@base",     "@container", "@context", "@direction", "@graph",    "@id",
-                                     "@import",   "@included",  "@index",   "@json",      "@language", "@list",
-                                     "@nest",     "@none",      "@prefix",  "@propagate", "@protected", "@reverse",
-                                     "@set",      "@type",      "@value",   "@version",   "@vocab"};
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
-        if (strcmp(s, kw[i]) == 0)
-            return 1;
-    return 0;
 }
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -428,7 +416,7 @@ static void check_context_keywords(struct run *r, const json_t *local, long inde
             info->opaque = 1;
         } else if (strcmp(k, "@type") == 0) {
             /* JSON-LD 1.1 allows {"@container": "@set"} here; nothing to check for VCDM */
-        } else if (is_keyword(k)) {
+        } else if (jl_keyword(k) != JL_NOT_KW) {
             problem(r, path, "the keyword %s cannot be defined in a context", k);
         }
         /* other words starting with '@' are reserved: JSON-LD ignores them */

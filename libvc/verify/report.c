@@ -16,7 +16,7 @@ struct vc_report {
     size_t count, cap;
     int failed;
     vc_error first_error;
-    char *issuer, *method, *format, *alg, *credential_text, *prefix;
+    char *issuer, *method, *format, *alg, *credential_text, *prefix, *untp, *anchor;
     json_t *credential;
 };
 
@@ -105,6 +105,8 @@ SETTER(issuer)
 SETTER(method)
 SETTER(format)
 SETTER(alg)
+SETTER(untp)
+SETTER(anchor)
 #undef SETTER
 
 void vc_report_set_credential(vc_report *rep, json_t *credential)
@@ -151,6 +153,8 @@ const char *vc_report_issuer(const vc_report *rep) { return rep ? rep->issuer : 
 const char *vc_report_method(const vc_report *rep) { return rep ? rep->method : NULL; }
 const char *vc_report_format(const vc_report *rep) { return rep ? rep->format : NULL; }
 const char *vc_report_alg(const vc_report *rep) { return rep ? rep->alg : NULL; }
+const char *vc_report_untp(const vc_report *rep) { return rep ? rep->untp : NULL; }
+const char *vc_report_anchor(const vc_report *rep) { return rep ? rep->anchor : NULL; }
 
 const char *vc_report_credential(const vc_report *rep)
 {
@@ -199,6 +203,10 @@ vc_status vc_report_to_json(const vc_report *rep, int pretty, char **out, vc_err
     set_opt_str(o, "issuer", rep->issuer);
     set_opt_str(o, "method", rep->method);
     set_opt_str(o, "alg", rep->alg);
+    if (rep->untp)
+        json_object_set_new(o, "untp", json_string(rep->untp));
+    if (rep->anchor)
+        json_object_set_new(o, "anchor", json_string(rep->anchor));
     for (size_t i = 0; i < rep->count; i++) {
         const struct check_entry *e = &rep->checks[i];
         json_t *c = json_object();
@@ -236,6 +244,8 @@ void vc_report_free(vc_report *rep)
     free(rep->method);
     free(rep->format);
     free(rep->alg);
+    free(rep->untp);
+    free(rep->anchor);
     free(rep->prefix);
     free(rep->credential_text);
     json_decref(rep->credential);

@@ -1,15 +1,18 @@
 /*
  * sign.c - secure an unsigned credential or presentation as vc+jwt / vp+jwt
- * (W3C VC-JOSE-COSE, enveloping proof).
+ * (compact JWS) or vc+cose / vp+cose (COSE_Sign1), the enveloping proofs of
+ * W3C VC-JOSE-COSE.
  *
- * The payload is the document itself with no JWT claims added: claims that
- * duplicate the credential can only disagree with it.
+ * The payload is the document itself with no JWT or CWT claims added: claims
+ * that duplicate the credential can only disagree with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cose/cose_internal.h"
 #include "verify_internal.h"
+#include "vc/cose.h"
 
 /* Fill in the issuer (credential) or holder (presentation) when absent; refuse a
  * conflicting one. *did_key is the key's did:key (new), used for defaults. */
@@ -48,7 +51,7 @@ static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const 
     return VC_OK;
 }
 
-/* A presentation secured with JOSE may carry only enveloped (secured) credentials. */
+/* A secured presentation (JOSE or COSE) may carry only enveloped (secured) credentials. */
 static vc_status check_vp_credentials(const json_t *doc, vc_error *err)
 {
     json_t *vcs = json_object_get(doc, "verifiableCredential");
@@ -87,12 +90,16 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         return vc_fail(err, VC_ERR_INVALID_ARG, "kid", "the kid must not be empty");
     if (opts && opts->issuer && !vc_is_url(opts->issuer))
         return vc_fail(err, VC_ERR_INVALID_ARG, "issuer", "the issuer \"%.100s\" is not a URL or DID", opts->issuer);
-    if (opts && opts->format != VC_FORMAT_JWT)
-        return vc_fail(err, VC_ERR_UNSUPPORTED, "format", "only the vc+jwt format can be signed");
+    if (opts && opts->format != VC_FORMAT_JWT && opts->format != VC_FORMAT_COSE)
+        return vc_fail(err, VC_ERR_INVALID_ARG, "format", "unknown securing format %d (VC_FORMAT_JWT or VC_FORMAT_COSE)",
+                       (int)opts->format);
+    int cose = opts && opts->format == VC_FORMAT_COSE;
     if (!vc_key_has_private(key))
         return vc_fail(err, VC_ERR_KEY_NO_PRIVATE, NULL, "signing needs a private key; the key given is public only");
     json_t *doc = NULL;
-    char *did_key = NULL, *vm_id = NULL, *payload = NULL, *jws = NULL;
+    char *did_key = NULL, *vm_id = NULL, *payload = NULL, *jws = NULL, *b64 = NULL;
+    uint8_t *cose_bytes = NULL;
+    size_t cose_len = 0;
     vc_status st = vc_json_parse_object(json, len, &doc, err);
     if (st != VC_OK)
         return st;
@@ -138,8 +145,18 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
-    if ((st = vc_jws_sign(key, is_vp ? "vp+jwt" : "vc+jwt", is_vp ? "vp" : "vc", kid, (const uint8_t *)payload,
-                          strlen(payload), &jws, err)) != VC_OK)
+    if (cose) {
+        /* vc+cose: typ and content type are media types (RFC 9596, VC-JOSE-COSE section 3.3). */
+        if ((st = vc_cose_sign1(key, is_vp ? "application/vp+cose" : "application/vc+cose",
+                                is_vp ? "application/vp" : "application/vc", kid, (const uint8_t *)payload,
+                                strlen(payload), &cose_bytes, &cose_len, err)) != VC_OK)
+            goto done;
+        /* bare: base64url text (vc_sign returns text); enveloped: standard base64 in the data: URL (RFC 2397). */
+        if ((st = opts->bare ? vc_base64url_encode(cose_bytes, cose_len, &jws, err)
+                             : vc_base64_encode(cose_bytes, cose_len, &b64, err)) != VC_OK)
+            goto done;
+    } else if ((st = vc_jws_sign(key, is_vp ? "vp+jwt" : "vc+jwt", is_vp ? "vp" : "vc", kid,
+                                 (const uint8_t *)payload, strlen(payload), &jws, err)) != VC_OK)
         goto done;
     if (opts && opts->bare) {
         *out = jws;
@@ -153,15 +170,17 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
     json_object_set(env, "@context", ctx);
     json_object_set_new(env, "type",
                         json_string(is_vp ? "EnvelopedVerifiablePresentation" : "EnvelopedVerifiableCredential"));
-    const char *prefix = is_vp ? "data:application/vp+jwt," : "data:application/vc+jwt,";
-    size_t n = strlen(prefix) + strlen(jws) + 1;
+    const char *prefix = cose ? (is_vp ? "data:application/vp+cose;base64," : "data:application/vc+cose;base64,")
+                              : (is_vp ? "data:application/vp+jwt," : "data:application/vc+jwt,");
+    const char *data = cose ? b64 : jws;
+    size_t n = strlen(prefix) + strlen(data) + 1;
     char *id = malloc(n);
     if (!id) {
         json_decref(env);
         st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
-    snprintf(id, n, "%s%s", prefix, jws);
+    snprintf(id, n, "%s%s", prefix, data);
     json_object_set_new(env, "id", json_string(id));
     free(id);
     *out = json_dumps(env, JSON_PRESERVE_ORDER | JSON_INDENT(2));
@@ -174,5 +193,7 @@ done:
     free(vm_id);
     free(payload);
     free(jws);
+    free(b64);
+    free(cose_bytes);
     return st;
 }

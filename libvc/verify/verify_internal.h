@@ -52,4 +52,16 @@ VC_INTERNAL const char *vc_dm_issuer_id(const json_t *doc);
  */
 VC_INTERNAL vc_status vc_dm_check(const json_t *doc, unsigned flags, vc_report *rep, vc_error *err);
 
+/* Decode the payload of a secured document without verifying it (plain JSON
+ * objects pass through). *payload new; *format (optional) "vc+jwt", "vc+cose", ... */
+VC_INTERNAL vc_status vc_decode_payload(const char *input, size_t len, json_t **payload, const char **format,
+                                        vc_error *err);
+
+/* The validator's schema + vocabulary checks on a parsed document (validate.c). */
+VC_INTERNAL vc_status vc_validator_check_json(vc_validator *val, const json_t *doc, vc_report *rep, vc_error *err);
+
+/* Report fact for vc_report_untp ("dpp 0.6.1"); copied. */
+VC_INTERNAL void vc_report_set_untp(vc_report *rep, const char *untp);
+VC_INTERNAL void vc_report_set_anchor(vc_report *rep, const char *anchor);
+
 #endif

@@ -36,6 +36,23 @@ VC_API vc_status vc_resolver_add_method(vc_resolver *r, const char *method, vc_d
                                         void *ctx, vc_error *err);
 
 /*
+ * Register did:web, resolved over HTTPS through fetcher (vc/net.h; borrowed for
+ * the resolver's life, may be shared with other users). did:web:example.com ->
+ * https://example.com/.well-known/did.json, did:web:example.com:u:alice ->
+ * https://example.com/u/alice/did.json, a port as %3A (did:web:host%3A8443).
+ * Hosts must be lower-case DNS names (no IP addresses); path segments that decode
+ * to '/', '?', '#', '@', '%', '.', '..', spaces or controls are refused
+ * (VC_ERR_DID_SYNTAX). Errors of a resolution: VC_ERR_DID_NOT_FOUND (HTTP 404/410),
+ * VC_ERR_DID_DOCUMENT (id not the DID, malformed), VC_ERR_NET_* from the fetcher.
+ * Documents are kept by the resolver for 5 minutes, then asked of the fetcher
+ * again (whose HTTP cache decides whether to use the network); a kid that matches
+ * no method makes vc_resolver_find_key re-fetch the document once (key rotation),
+ * at most once a minute per DID.
+ */
+typedef struct vc_fetcher vc_fetcher;
+VC_API vc_status vc_resolver_add_web(vc_resolver *r, vc_fetcher *fetcher, vc_error *err);
+
+/*
  * Supply a DID document (or any controller document with an "id") offline; it
  * takes precedence over methods for that id. The JSON is copied. Used by
  * `untpcred verify --did-doc FILE`.

@@ -11,6 +11,8 @@
 #define VC_STATUS_H
 
 #include "core.h"
+#include "net.h"
+#include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +91,21 @@ VC_API vc_status vc_status_list_from_credential(const char *json, size_t len, vc
  */
 VC_API vc_status vc_status_entry_add(const char *json, size_t len, const char *list_url, size_t index,
                                      vc_status_purpose purpose, char **out, vc_error *err);
+
+/* vc_verifier_set_status flags */
+#define VC_STATUS_REQUIRE 0x1u /* an unreachable or invalid status list fails verification
+                                  (default: a warning in the report) */
+#define VC_STATUS_CACHE_SECONDS 300 /* a verified status list is reused for this long */
+
+/*
+ * Check the BitstringStatusListEntry items of every credential vc_verify verifies:
+ * fetch each list credential with f (borrowed; NULL detaches), verify it (its
+ * issuer must be the credential's issuer), and report "status" as pass, fail
+ * (VC_ERR_STATUS_REVOKED / _SUSPENDED) or, when the list cannot be had, warn
+ * (fail with VC_STATUS_REQUIRE) with VC_ERR_STATUS_UNAVAILABLE / VC_ERR_STATUS_LIST.
+ * Verified lists are cached per URL for VC_STATUS_CACHE_SECONDS.
+ */
+VC_API void vc_verifier_set_status(vc_verifier *v, vc_fetcher *f, unsigned flags);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 
 #include "core.h"
 #include "did.h"
+#include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +69,16 @@ VC_API void vc_trust_set_fetch(vc_trust *t, vc_trust_fetch_fn fn, void *ctx);
  */
 VC_API vc_status vc_trust_anchor(vc_trust *t, vc_resolver *resolver, int64_t at, const char *issuer, char **anchor,
                                  char **path, vc_error *err);
+
+/*
+ * Check every credential vc_verify verifies against the trust store: a check
+ * "trust.anchor" that passes with the anchor and chain, or fails with a
+ * VC_ERR_TRUST_* code. trust is borrowed; NULL detaches.
+ */
+VC_API void vc_verifier_set_trust(vc_verifier *v, vc_trust *trust);
+
+/* The anchor the issuer chains to (borrowed), when trust was checked and passed. */
+VC_API const char *vc_report_anchor(const vc_report *rep);
 
 #ifdef __cplusplus
 }

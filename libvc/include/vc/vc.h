@@ -8,9 +8,15 @@
 #include "core.h"
 #include "crypto.h"
 #include "jose.h"
+#include "cose.h"
 #include "did.h"
 #include "verify.h"
 #include "status.h"
 #include "trust.h"
+#include "schema.h"
+#include "data.h"
+#include "vocab.h"
+#include "net.h"
+#include "validate.h"
 
 #endif /* VC_VC_H */

@@ -1,6 +1,6 @@
 /*
  * vc/verify.h - issue (sign) and verify W3C Verifiable Credentials 2.0 secured
- * with the VC-JOSE-COSE enveloping proof (vc+jwt), and the structured
+ * with the VC-JOSE-COSE enveloping proofs (vc+jwt, vc+cose), and the structured
  * verification report.
  */
 #ifndef VC_VERIFY_H
@@ -43,7 +43,7 @@ VC_API vc_status vc_report_check(const vc_report *rep, size_t i, const char **na
 VC_API const vc_error *vc_report_first_error(const vc_report *rep);
 
 /* Facts found while verifying (borrowed; NULL when unknown): the issuer id, the
- * verification method used, the securing format ("vc+jwt"), the JOSE alg, and the
+ * verification method used, the securing format ("vc+jwt", "vc+cose"), the alg, and the
  * verified credential itself as JSON text. */
 VC_API const char *vc_report_issuer(const vc_report *rep);
 VC_API const char *vc_report_method(const vc_report *rep);
@@ -97,14 +97,16 @@ typedef struct vc_sign_options {
      * credential's issuer, or use the key's did:key when it has none. */
     const char *issuer;
     /* 0: output an EnvelopedVerifiableCredential (or ...Presentation) JSON object;
-     * 1: output the bare compact JWS (for COSE: the raw COSE_Sign1 bytes). */
+     * 1: output the bare compact JWS (for COSE: base64url text of the COSE_Sign1
+     * bytes; vc_cose_sign1 in vc/cose.h gives the raw bytes). */
     int bare;
     /* VC_FORMAT_JWT (default, 0) or VC_FORMAT_COSE. */
     vc_format format;
 } vc_sign_options;
 
 /*
- * Secure an unsigned credential or presentation (JSON text) as vc+jwt / vp+jwt.
+ * Secure an unsigned credential or presentation (JSON text) as vc+jwt / vp+jwt, or
+ * with opts->format VC_FORMAT_COSE as vc+cose / vp+cose.
  * The document is checked first (vc_check_document with VC_CHECK_UNSIGNED) and not
  * signed when a check fails. When the issuer is a did:key it must be the key's.
  * The JWS payload is the credential itself (issuer filled in), with no added JWT
@@ -134,9 +136,10 @@ VC_API void vc_verifier_set_time(vc_verifier *v, int64_t unix_seconds);
 /*
  * Verify a secured credential or presentation. input may be: an
  * EnvelopedVerifiableCredential / EnvelopedVerifiablePresentation JSON object, a
- * `data:application/vc+jwt,<JWS>` URL, or a bare compact JWS (surrounding white
- * space allowed). Steps, each a check in the report: input form, JWS header
- * (alg allow-list, typ, cty, crit), payload JSON, data model, JWT claims agree
+ * `data:application/vc+jwt,<JWS>` or `data:application/vc+cose;base64,<...>` URL, a
+ * bare compact JWS (surrounding white space allowed), or COSE_Sign1 bytes (raw or
+ * base64url). Steps, each a check in the report: input form, header (alg allow-list
+ * tied to the key, typ, cty / content type, crit), payload JSON, data model, JWT / CWT claims agree
  * with the credential, validity window at the verification time, issuer key
  * resolved from kid, signature; for presentations each enveloped credential in
  * turn. Returns VC_OK when valid, else the first failure's code (err filled with
