@@ -1,14 +1,77 @@
-/* cmd_validate.c - `untpcred validate`. Being written. */
+/* cmd_validate.c - `untpcred validate`: data model, UNTP schema and vocabulary, no signature. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ctx.h"
 
-const char validate_help[] = "Usage: untpcred validate ... (not implemented yet)\n";
+const char validate_help[] =
+    "Usage: untpcred validate [--json] [--quiet] [shared options] CREDENTIAL\n"
+    "\n"
+    "Check a credential or presentation without verifying any signature: the VC\n"
+    "Data Model 2.0, the W3C VC JSON Schema, the UNTP JSON Schema of its type and\n"
+    "version (DPP, DCC, DTE, DFR, DIA; 0.6.1 and 0.6.0; extension types through\n"
+    "--schema-map), and the JSON-LD vocabulary (every term defined by the pinned\n"
+    "contexts; @vocab not allowed for UNTP). CREDENTIAL may be unsigned, or secured\n"
+    "(its payload is decoded, not verified: use verify for that). '-' reads standard input.\n"
+    "\n"
+    "  --json     print the report as JSON\n"
+    "  --quiet    print nothing; only the exit status\n"
+    "Exit status: 0 valid, 1 invalid, 2 usage or I/O error.\n";
 
 int cmd_validate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "%s validate: VC_ERR_UNSUPPORTED: not implemented yet\n", prog);
-    return EXIT_USAGE;
+    int json = 0, quiet = 0;
+    cli_ctx ctx;
+    ctx_init(&ctx);
+    struct option opts[CTX_OPTION_COUNT + 4];
+    size_t n = 0;
+    opts[n++] = (struct option){"json", no_argument, 0, 'j'};
+    opts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
+    opts[n++] = (struct option){"help", no_argument, 0, 'h'};
+    for (size_t i = 0; ctx_options[i].name; i++)
+        opts[n++] = ctx_options[i];
+    memset(&opts[n], 0, sizeof opts[n]);
+    int c;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        int h = ctx_option(&ctx, "validate", c, optarg);
+        if (h < 0)
+            return EXIT_USAGE;
+        if (h > 0)
+            continue;
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': printf("%s\nShared options:\n%s", validate_help, ctx_help); return 0;
+        default: return usage_error("validate", "%s", "bad option");
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("validate", "%s", "exactly one CREDENTIAL is required");
+    int rc = ctx_build(&ctx, "validate", 1);
+    if (rc) {
+        ctx_free(&ctx);
+        return rc;
+    }
+    size_t len = 0;
+    char *text = read_all(argv[optind], VC_MAX_INPUT_BYTES, &len);
+    if (!text) {
+        ctx_free(&ctx);
+        return EXIT_USAGE;
+    }
+    vc_report *rep = NULL;
+    vc_error e;
+    vc_status st = vc_validate(ctx.validator, text, len, &rep, &e);
+    if (!rep) {
+        print_error("validate", &e);
+        rc = EXIT_USAGE;
+    } else {
+        rc = st == VC_OK ? 0 : EXIT_INVALID;
+        if (!quiet && print_report(rep, json) != 0)
+            rc = EXIT_USAGE;
+    }
+    vc_report_free(rep);
+    vc_free(text);
+    ctx_free(&ctx);
+    return rc;
 }
