@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "cli.h"
 
 #define BATCH_WINDOW 256u     /* items in flight between reader and writer */
 #define BATCH_MAX_JOBS 64
@@ -43,105 +44,54 @@ typedef struct batch {
     unsigned long total, invalid, errors;
 } batch;
 
-/* Append s to a growing buffer as a JSON string literal. */
-static void json_str(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        size_t need = *len + 2;
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-            need += (*p < 0x20 || *p == '"' || *p == '\\') ? 6 : 1;
-        if (need + 1 > *cap) {
-            size_t ncap = (need + 1) * 2;
-            char *n = realloc(*buf, ncap);
-            if (!n)
-                return;
-            *buf = n;
-            *cap = ncap;
-        }
-        if (pass == 0)
-            continue;
-        char *o = *buf + *len;
-        *o++ = '"';
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-            if (*p == '"' || *p == '\\') {
-                *o++ = '\\';
-                *o++ = (char)*p;
-            } else if (*p < 0x20)
-                o += sprintf(o, "\\u%04x", *p);
-            else
-                *o++ = (char)*p;
-        }
-        *o++ = '"';
-        *o = '\0';
-        *len = (size_t)(o - *buf);
-    }
-}
-
-static void append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        size_t ncap = (*len + n + 1) * 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return;
-        *buf = nb;
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-}
-
 /* One result line: {"n":1,"source":..,"valid":..,"format":..,"issuer":..,
  * "error":..,"message":..,"check":..,"path":..} */
 static char *result_line(const item *it, const vc_report *rep, const vc_error *e)
 {
-    size_t cap = 256, len = 0;
-    char *b = malloc(cap);
-    if (!b)
-        return NULL;
-    b[0] = '\0';
+    strbuf b = {0};
     char num[48];
     snprintf(num, sizeof num, "{\"n\":%lu", it->seq);
-    append(&b, &len, &cap, num);
+    sb_append(&b, num);
     if (it->source) {
-        append(&b, &len, &cap, ",\"source\":");
-        json_str(&b, &len, &cap, it->source);
+        sb_append(&b, ",\"source\":");
+        sb_append_json(&b, it->source);
     }
-    append(&b, &len, &cap, it->valid ? ",\"valid\":true" : ",\"valid\":false");
+    sb_append(&b, it->valid ? ",\"valid\":true" : ",\"valid\":false");
     const char *fmt = rep ? vc_report_format(rep) : NULL, *issuer = rep ? vc_report_issuer(rep) : NULL;
     if (fmt) {
-        append(&b, &len, &cap, ",\"format\":");
-        json_str(&b, &len, &cap, fmt);
+        sb_append(&b, ",\"format\":");
+        sb_append_json(&b, fmt);
     }
     if (issuer) {
-        append(&b, &len, &cap, ",\"issuer\":");
-        json_str(&b, &len, &cap, issuer);
+        sb_append(&b, ",\"issuer\":");
+        sb_append_json(&b, issuer);
     }
     if (!it->valid && e) {
-        append(&b, &len, &cap, ",\"error\":");
-        json_str(&b, &len, &cap, vc_status_name(e->code));
-        append(&b, &len, &cap, ",\"message\":");
-        json_str(&b, &len, &cap, e->message);
-        if (rep) {
-            for (size_t i = 0; i < vc_report_count(rep); i++) {
-                const char *name;
-                vc_check_result r;
-                vc_report_check(rep, i, &name, &r, NULL);
-                if (r == VC_CHECK_FAIL) {
-                    append(&b, &len, &cap, ",\"check\":");
-                    json_str(&b, &len, &cap, name);
-                    break;
-                }
+        sb_append(&b, ",\"error\":");
+        sb_append_json(&b, vc_status_name(e->code));
+        sb_append(&b, ",\"message\":");
+        sb_append_json(&b, e->message);
+        for (size_t i = 0; rep && i < vc_report_count(rep); i++) {
+            const char *name;
+            vc_check_result r;
+            vc_report_check(rep, i, &name, &r, NULL);
+            if (r == VC_CHECK_FAIL) {
+                sb_append(&b, ",\"check\":");
+                sb_append_json(&b, name);
+                break;
             }
         }
         if (e->path[0]) {
-            append(&b, &len, &cap, ",\"path\":");
-            json_str(&b, &len, &cap, e->path);
+            sb_append(&b, ",\"path\":");
+            sb_append_json(&b, e->path);
         }
     }
-    append(&b, &len, &cap, "}\n");
-    return b;
+    sb_append(&b, "}\n");
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
 }
 
 static void *worker(void *arg)

@@ -5,6 +5,7 @@
 #ifndef UNTPCRED_CLI_H
 #define UNTPCRED_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <vc/vc.h>
 
@@ -38,8 +39,42 @@ int make_resolver(char **docs, int ndocs, char **vms, int nvms, vc_resolver **ou
 /* Print a report: JSON (pretty) or text (VALID/INVALID line, one line per check). 0 or EXIT_USAGE. */
 int print_report(const vc_report *rep, int json);
 
+/* A growing string; oom is set (and further appends ignored) when memory runs out. */
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} strbuf;
+void sb_append(strbuf *b, const char *s);
+/* Append s as a JSON string literal (quoted, escaped). */
+void sb_append_json(strbuf *b, const char *s);
+
 /* 1 when argv holds --help or -h before "--". */
 int wants_help(int argc, char **argv);
+
+/* Bitstring Status List entries given on the command line (cmd_sign.c; used by sign and issue):
+ * --status-list URL starts an entry, --status-index N (required) and --status-purpose
+ * revocation|suspension (default revocation) complete the latest one. */
+#define MAX_STATUS_ENTRIES 8 /* the verifier examines at most 8 entries per credential */
+enum { OPT_STATUS_LIST = 1200, OPT_STATUS_INDEX, OPT_STATUS_PURPOSE };
+extern const struct option status_entry_options[]; /* the 3 options, then a zero entry */
+#define STATUS_ENTRY_OPTION_COUNT 3
+extern const char status_entry_help[];
+typedef struct cli_status_entries {
+    struct {
+        const char *url;
+        size_t index;
+        int has_index;
+        vc_status_purpose purpose;
+    } e[MAX_STATUS_ENTRIES];
+    int n;
+} cli_status_entries;
+/* Handle option code with its argument: 1 handled, 0 not one of these, -1 usage error (printed). */
+int status_entry_option(cli_status_entries *s, const char *cmd, int code, const char *arg);
+/* Add the entries to unsigned JSON text (every entry must have its index: EXIT_USAGE otherwise).
+ * With no entries *out is a copy. Returns 0 (*out new, vc_free) or EXIT_USAGE (printed). */
+int status_entries_apply(const cli_status_entries *s, const char *cmd, const char *json, size_t len, char **out,
+                         size_t *out_len);
 
 /* The commands: each takes argv from its own name on, and has a --help text. */
 int cmd_keygen(int argc, char **argv);

@@ -48,45 +48,6 @@ static int new_urn_uuid(char out[46])
     return 0;
 }
 
-/* Append s to buf as a JSON string. */
-static void json_string_append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t need = *len + strlen(s) * 6 + 3;
-    if (need > *cap) {
-        *cap = need * 2;
-        *buf = realloc(*buf, *cap);
-        if (!*buf)
-            return;
-    }
-    char *o = *buf + *len;
-    *o++ = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            *o++ = '\\';
-            *o++ = (char)*p;
-        } else if (*p < 0x20)
-            o += sprintf(o, "\\u%04x", *p);
-        else
-            *o++ = (char)*p;
-    }
-    *o++ = '"';
-    *o = '\0';
-    *len = (size_t)(o - *buf);
-}
-
-static void raw_append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = realloc(*buf, *cap);
-        if (!*buf)
-            return;
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-}
-
 /* The UNTP context URL of a type and version, from the data registry. */
 static const char *untp_context(vc_data *data, const char *kind, const char *version)
 {
@@ -220,33 +181,29 @@ int cmd_issue(int argc, char **argv)
     }
     /* The credential, member by member; the subject is inserted as its JSON text
      * (vc_sign parses the whole document strictly, duplicate keys included). */
-    size_t len = 0, cap = 1024 + slen;
-    doc = malloc(cap);
-    if (!doc) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    doc[0] = '\0';
-    raw_append(&doc, &len, &cap, "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\",");
-    json_string_append(&doc, &len, &cap, ctx_url);
-    raw_append(&doc, &len, &cap, "],\"type\":[");
-    json_string_append(&doc, &len, &cap, vc_untp_kind_type(kind));
-    raw_append(&doc, &len, &cap, ",\"VerifiableCredential\"],\"id\":");
-    json_string_append(&doc, &len, &cap, id);
-    raw_append(&doc, &len, &cap, ",\"issuer\":{\"type\":[\"CredentialIssuer\"],\"id\":");
-    json_string_append(&doc, &len, &cap, issuer);
-    raw_append(&doc, &len, &cap, ",\"name\":");
-    json_string_append(&doc, &len, &cap, issuer_name);
-    raw_append(&doc, &len, &cap, "},\"validFrom\":");
-    json_string_append(&doc, &len, &cap, valid_from);
+    strbuf sb = {0};
+    sb_append(&sb, "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\",");
+    sb_append_json(&sb, ctx_url);
+    sb_append(&sb, "],\"type\":[");
+    sb_append_json(&sb, vc_untp_kind_type(kind));
+    sb_append(&sb, ",\"VerifiableCredential\"],\"id\":");
+    sb_append_json(&sb, id);
+    sb_append(&sb, ",\"issuer\":{\"type\":[\"CredentialIssuer\"],\"id\":");
+    sb_append_json(&sb, issuer);
+    sb_append(&sb, ",\"name\":");
+    sb_append_json(&sb, issuer_name);
+    sb_append(&sb, "},\"validFrom\":");
+    sb_append_json(&sb, valid_from);
     if (valid_until) {
-        raw_append(&doc, &len, &cap, ",\"validUntil\":");
-        json_string_append(&doc, &len, &cap, valid_until);
+        sb_append(&sb, ",\"validUntil\":");
+        sb_append_json(&sb, valid_until);
     }
-    raw_append(&doc, &len, &cap, ",\"credentialSubject\":");
-    raw_append(&doc, &len, &cap, subject);
-    raw_append(&doc, &len, &cap, "}");
-    if (!doc) {
+    sb_append(&sb, ",\"credentialSubject\":");
+    sb_append(&sb, subject);
+    sb_append(&sb, "}");
+    doc = sb.p;
+    if (sb.oom) {
+        fprintf(stderr, "%s issue: VC_ERR_NOMEM: out of memory\n", prog);
         rc = EXIT_USAGE;
         goto done;
     }

@@ -206,3 +206,42 @@ int print_report(const vc_report *rep, int json)
     }
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }
+
+void sb_append(strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n + 1);
+    b->len += n;
+}
+
+void sb_append_json(strbuf *b, const char *s)
+{
+    char esc[8];
+    sb_append(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p && !b->oom; p++) {
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            esc[2] = '\0';
+        } else if (*p < 0x20)
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+        else {
+            esc[0] = (char)*p;
+            esc[1] = '\0';
+        }
+        sb_append(b, esc);
+    }
+    sb_append(b, "\"");
+}
