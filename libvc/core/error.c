@@ -97,6 +97,7 @@ static const struct status_entry status_table[] = {
     S(VC_ERR_COSE_FORMAT, "not a COSE_Sign1 structure"),
     S(VC_ERR_COSE_HEADER, "invalid COSE header"),
     S(VC_ERR_COSE_SIGNATURE, "COSE signature does not verify"),
+    S(VC_ERR_CLAIM_UNVERIFIED, "claim not backed by a conformity credential"),
 };
 #undef S
 

@@ -153,7 +153,10 @@ typedef enum vc_status {
     VC_ERR_CBOR = 1300,          /* malformed or non-deterministic CBOR where strictness is required */
     VC_ERR_COSE_FORMAT = 1301,   /* not a COSE_Sign1 structure */
     VC_ERR_COSE_HEADER = 1302,   /* COSE header invalid (alg, content type, typ, crit, ...) */
-    VC_ERR_COSE_SIGNATURE = 1303 /* the COSE signature does not verify */
+    VC_ERR_COSE_SIGNATURE = 1303, /* the COSE signature does not verify */
+
+    /* conformance: 1400-1499 */
+    VC_ERR_CLAIM_UNVERIFIED = 1400 /* a DPP claim no trusted DCC backs (conformance tier 3) */
 } vc_status;
 
 #define VC_ERROR_MESSAGE_MAX 256

@@ -18,5 +18,6 @@
 #include "vocab.h"
 #include "net.h"
 #include "validate.h"
+#include "conformance.h"
 
 #endif /* VC_VC_H */
