@@ -845,6 +845,13 @@ vc_status vc_resolver_add_method_ext(vc_resolver *r, const char *method, vc_did_
 static vc_status refuse_self_certifying(const char *id, const char *path, vc_error *err)
 {
     char q[VC_DID_QUOTE_BUF];
+    /* A controller is a DID or an https URL: anything else (a data: URL of an enveloped
+     * credential given by mistake, a urn:) cannot own keys. */
+    if (strncmp(id, "did:", 4) != 0 && strncmp(id, "https://", 8) != 0 && strncmp(id, "http://", 7) != 0)
+        return vc_fail(err, VC_ERR_DID_DOCUMENT, path,
+                       "%s is not a DID or an https URL, so it cannot be a controller document's id "
+                       "(was a credential given as a DID document?)",
+                       vc_did_quote(id, q));
     if (strncmp(id, "did:key:", 8) == 0 || strncmp(id, "did:jwk:", 8) == 0)
         return vc_fail(err, VC_ERR_DID_DOCUMENT, path,
                        "%s needs no document: did:key and did:jwk documents are derived from the DID itself "

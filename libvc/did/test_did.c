@@ -957,6 +957,9 @@ START_TEST(offline_documents)
         "{\"id\":\"did:example:1#frag\"}",                      /* fragment */
         "{\"id\":\"example.com/issuer\"}",                      /* not absolute */
         "{\"id\":\"did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp\"}", /* self-certifying */
+        "{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"type\":\"EnvelopedVerifiableCredential\","
+        "\"id\":\"data:application/vc+jwt,eyJ\"}",                /* a credential, not a document */
+        "{\"id\":\"urn:uuid:3978344f-8596-4c3a-a978-8fcaba3903c5\"}", /* cannot own keys */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         vc_error_clear(&e);
