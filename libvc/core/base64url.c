@@ -66,23 +66,26 @@ vc_status vc_base64url_decode(const char *in, size_t in_len, uint8_t **out, size
         return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
     size_t i = 0, j = 0;
     const unsigned char *s = (const unsigned char *)in;
-    for (i = 0; i < in_len; i++) {
-        if (decode_table[s[i]] == 64) {
-            free(o);
-            if (s[i] == '=')
-                return vc_fail(err, VC_ERR_BASE64URL, NULL, "base64url must not be padded ('=' at offset %zu)", i);
-            return vc_fail(err, VC_ERR_BASE64URL, NULL, "byte 0x%02x at offset %zu is not in the base64url alphabet",
-                           s[i], i);
-        }
-    }
-    i = 0;
+    /* One pass: a quad with a byte outside the alphabet (table value 64, bit 6)
+     * stops at the first such byte, the same one a separate scan would name. */
     while (i + 4 <= in_len) {
+        if ((decode_table[s[i]] | decode_table[s[i + 1]] | decode_table[s[i + 2]] | decode_table[s[i + 3]]) & 64)
+            break;
         uint32_t v = ((uint32_t)decode_table[s[i]] << 18) | ((uint32_t)decode_table[s[i + 1]] << 12) |
                      ((uint32_t)decode_table[s[i + 2]] << 6) | decode_table[s[i + 3]];
         o[j++] = (uint8_t)(v >> 16);
         o[j++] = (uint8_t)(v >> 8);
         o[j++] = (uint8_t)v;
         i += 4;
+    }
+    for (size_t k = i; k < in_len; k++) {
+        if (decode_table[s[k]] == 64) {
+            free(o);
+            if (s[k] == '=')
+                return vc_fail(err, VC_ERR_BASE64URL, NULL, "base64url must not be padded ('=' at offset %zu)", k);
+            return vc_fail(err, VC_ERR_BASE64URL, NULL, "byte 0x%02x at offset %zu is not in the base64url alphabet",
+                           s[k], k);
+        }
     }
     size_t rem = in_len - i;
     if (rem == 2) {

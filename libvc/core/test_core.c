@@ -132,6 +132,11 @@ START_TEST(base58_varint)
     vc_free(s);
     vc_error e;
     tu_assert_status(vc_base58_decode("0OIl", 4, &d, &n, &e), VC_ERR_MULTIBASE, &e);
+    /* decoding is bounded like encoding: 1500 digits decode to more than 1024 bytes */
+    char many[1501];
+    memset(many, 'z', 1500);
+    many[1500] = '\0';
+    tu_assert_status(vc_base58_decode(many, 1500, &d, &n, &e), VC_ERR_LIMIT, &e);
 
     uint8_t buf[10];
     uint64_t v = 0;

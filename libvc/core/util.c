@@ -88,6 +88,11 @@ vc_status vc_base58_decode(const char *in, size_t len, uint8_t **out, size_t *ou
             carry >>= 8;
         }
     }
+    if (zeros + used > VC_MAX_BASE58_BYTES) {
+        /* the same bound as encoding: what decodes must also encode */
+        free(buf);
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "base58 value decodes to more than %u bytes", VC_MAX_BASE58_BYTES);
+    }
     uint8_t *o = malloc(zeros + used + 1);
     if (!o) {
         free(buf);

@@ -1158,6 +1158,49 @@ static vc_status check_alg(const vc_key *key, const char *alg, vc_error *err)
     return VC_OK;
 }
 
+/* One DER INTEGER at *p (end e) into out[0..n), left-padded. 1 on success. */
+static int der_int_to_fixed(const unsigned char **p, const unsigned char *e, size_t n, uint8_t *out)
+{
+    const unsigned char *q = *p;
+    if (e - q < 2 || q[0] != 0x02 || q[1] == 0 || q[1] >= 0x80 || (size_t)(e - q - 2) < q[1])
+        return 0;
+    size_t len = q[1];
+    const unsigned char *v = q + 2;
+    *p = v + len;
+    if (v[0] & 0x80)
+        return 0; /* negative: not from OpenSSL; let d2i judge */
+    while (len > 0 && v[0] == 0) {
+        v++;
+        len--;
+    }
+    if (len > n)
+        return 0;
+    memset(out, 0, n - len);
+    memcpy(out + n - len, v, len);
+    return 1;
+}
+
+/* OpenSSL's DER ECDSA-Sig-Value into JOSE's r||s (2n bytes). 0 when the DER is not
+ * in the simple form this reads (the caller then uses d2i_ECDSA_SIG). */
+static int der_to_raw(const unsigned char *der, size_t der_len, size_t n, uint8_t *out)
+{
+    const unsigned char *p = der, *e = der + der_len;
+    if (der_len < 2 || p[0] != 0x30)
+        return 0;
+    size_t body;
+    if (p[1] < 0x80) {
+        body = p[1];
+        p += 2;
+    } else if (p[1] == 0x81 && der_len >= 3) {
+        body = p[2];
+        p += 3;
+    } else
+        return 0;
+    if ((size_t)(e - p) != body)
+        return 0;
+    return der_int_to_fixed(&p, e, n, out) && der_int_to_fixed(&p, e, n, out + n) && p == e;
+}
+
 vc_status vc_key_sign(const vc_key *key, const char *alg, const uint8_t *msg, size_t msg_len, uint8_t **sig,
                       size_t *sig_len, vc_error *err)
 {
@@ -1196,6 +1239,10 @@ vc_status vc_key_sign(const vc_key *key, const char *alg, const uint8_t *msg, si
         st = ossl_fail(err, VC_ERR_CRYPTO, NULL, "ECDSA signing failed");
         goto done;
     }
+    /* The usual case, read in place: SEQUENCE { INTEGER r, INTEGER s } with short
+     * or 0x81 lengths, each value at most n bytes after its sign-padding zero. */
+    if (der_to_raw(der, der_len, n, out))
+        goto done;
     const unsigned char *p = der;
     const BIGNUM *r = NULL, *s = NULL;
     if (!(es = d2i_ECDSA_SIG(NULL, &p, (long)der_len))) {
@@ -1226,6 +1273,41 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
+/* Longest DER ECDSA-Sig-Value for n-byte scalars (n <= 66, P-521):
+ * SEQUENCE (3 bytes with a long-form length) + 2 x INTEGER (2 + 1 + n). */
+#define DER_SIG_MAX (3 + 2 * (3 + 66))
+
+/* Append one DER INTEGER holding the unsigned big-endian v[0..n). v is not all zero. */
+static size_t der_uint(const uint8_t *v, size_t n, unsigned char *o)
+{
+    while (n > 1 && v[0] == 0) {
+        v++;
+        n--;
+    }
+    size_t pad = (v[0] & 0x80) ? 1 : 0, k = 0;
+    o[k++] = 0x02;
+    o[k++] = (unsigned char)(n + pad);
+    if (pad)
+        o[k++] = 0;
+    memcpy(o + k, v, n);
+    return k + n;
+}
+
+/* DER of ECDSA-Sig-Value {r, s} from JOSE's r||s (2n bytes). Returns its length. */
+static size_t der_ecdsa_sig(const uint8_t *sig, size_t n, unsigned char out[DER_SIG_MAX])
+{
+    unsigned char body[2 * (3 + 66)];
+    size_t bl = der_uint(sig, n, body);
+    bl += der_uint(sig + n, n, body + bl);
+    size_t k = 0;
+    out[k++] = 0x30;
+    if (bl >= 0x80)
+        out[k++] = 0x81;
+    out[k++] = (unsigned char)bl;
+    memcpy(out + k, body, bl);
+    return k + bl;
+}
+
 vc_status vc_key_verify(const vc_key *key, const char *alg, const uint8_t *msg, size_t msg_len, const uint8_t *sig,
                         size_t sig_len, vc_error *err)
 {
@@ -1241,38 +1323,27 @@ vc_status vc_key_verify(const vc_key *key, const char *alg, const uint8_t *msg, 
                        sig_len);
     if (!msg)
         msg = (const uint8_t *)"";
-    unsigned char *der = NULL;
-    int der_len = 0;
+    /* ECDSA: JOSE's r||s as the DER ECDSA-Sig-Value OpenSSL verifies, encoded here
+     * on the stack (the same minimal DER i2d_ECDSA_SIG writes, without two BIGNUMs
+     * and two allocations per verification). */
+    unsigned char der[DER_SIG_MAX];
+    size_t der_len = 0;
     if (key->c->group) {
         /* r = 0 or s = 0 would make some verifiers accept anything (CVE-2022-21449):
          * refuse them here as well as in OpenSSL. */
         if (all_zero(sig, n) || all_zero(sig + n, n))
             return vc_fail(err, VC_ERR_JWS_SIGNATURE, "signature", "%s signature has a zero r or s", alg);
-        ECDSA_SIG *es = ECDSA_SIG_new();
-        BIGNUM *r = BN_bin2bn(sig, (int)n, NULL), *s = BN_bin2bn(sig + n, (int)n, NULL);
-        if (!es || !r || !s || ECDSA_SIG_set0(es, r, s) != 1) {
-            BN_free(r);
-            BN_free(s);
-            ECDSA_SIG_free(es);
-            return ossl_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-        }
-        der_len = i2d_ECDSA_SIG(es, &der);
-        ECDSA_SIG_free(es);
-        if (der_len <= 0)
-            return ossl_fail(err, VC_ERR_NOMEM, NULL, "cannot encode the ECDSA signature");
+        der_len = der_ecdsa_sig(sig, n, der);
     }
     EVP_MD_CTX *ctx = op_ctx(key, 0);
-    if (!ctx) {
-        OPENSSL_free(der);
+    if (!ctx)
         return ossl_fail(err, VC_ERR_CRYPTO, NULL, "cannot start signature verification");
-    }
     int rc;
-    if (der)
-        rc = EVP_DigestVerify(ctx, der, (size_t)der_len, msg, msg_len);
+    if (der_len)
+        rc = EVP_DigestVerify(ctx, der, der_len, msg, msg_len);
     else
         rc = EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len);
     EVP_MD_CTX_free(ctx);
-    OPENSSL_free(der);
     if (st == VC_OK && rc != 1) {
         /* 0 (bad signature) and <0 (malformed, out-of-range scalars) alike. */
         ERR_clear_error();

@@ -64,6 +64,8 @@ struct vc_fetcher {
     vc_net_cache *cache;
     static_doc *statics;
     size_t n_statics;
+    struct curl_slist *connect_to; /* CURLOPT_CONNECT_TO entries, or NULL */
+    size_t n_connect_to;
 
     pthread_mutex_t lock; /* stats and inflight */
     pthread_cond_t done;  /* an inflight request finished */
@@ -730,6 +732,8 @@ static vc_status one_request(vc_fetcher *f, const url_info *ui, const char *acce
     SET(CURLOPT_HTTPHEADER, headers);
     SET(CURLOPT_USERAGENT, USER_AGENT);
     SET(CURLOPT_HTTPGET, 1L);
+    if (f->connect_to)
+        SET(CURLOPT_CONNECT_TO, f->connect_to); /* the address is still checked in open_socket */
 #undef SET
     if (rc != CURLE_OK) {
         st = hop_fail(err, VC_ERR_NET, hc, "libcurl refused an option: %s", curl_easy_strerror(rc));
@@ -918,6 +922,7 @@ void vc_fetcher_free(vc_fetcher *f)
         free(s->content_type);
         free(s);
     }
+    curl_slist_free_all(f->connect_to);
     if (f->cas)
         sk_X509_pop_free(f->cas, X509_free);
     X509_STORE_free(f->store);
@@ -939,6 +944,69 @@ vc_status vc_fetcher_set_flags(vc_fetcher *f, unsigned flags, vc_error *err)
     if (flags & ~known)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "unknown fetcher flags 0x%x", flags & ~known);
     f->flags = flags;
+    return VC_OK;
+}
+
+/*
+ * One "host" or "[v6]" then ':' (or the end for the last part) of a connect-to
+ * mapping. Host names: letters, digits, '-', '.', '_'; IPv6 literals in brackets.
+ */
+static int connect_to_host(const char **p, int allow_empty)
+{
+    const char *s = *p;
+    size_t n = 0;
+    if (*s == '[') {
+        n = 1;
+        while (s[n] && (s[n] == ':' || s[n] == '.' || (s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') ||
+                        (s[n] >= 'A' && s[n] <= 'F')))
+            n++;
+        if (s[n] != ']' || n < 3)
+            return 0;
+        n++;
+    } else {
+        while (s[n] && (s[n] == '-' || s[n] == '.' || s[n] == '_' || (s[n] >= '0' && s[n] <= '9') ||
+                        (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
+            n++;
+        if (n == 0 && !allow_empty)
+            return 0;
+    }
+    if (n > 253 + 2)
+        return 0;
+    *p = s + n;
+    return 1;
+}
+
+static int connect_to_port(const char **p)
+{
+    const char *s = *p;
+    unsigned long v = 0;
+    size_t n = 0;
+    while (s[n] >= '0' && s[n] <= '9' && n < 6)
+        v = v * 10 + (unsigned long)(s[n++] - '0');
+    if (n == 0 || n > 5 || v == 0 || v > 65535)
+        return 0;
+    *p = s + n;
+    return 1;
+}
+
+vc_status vc_fetcher_add_connect_to(vc_fetcher *f, const char *mapping, vc_error *err)
+{
+    if (!f || !mapping)
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "vc_fetcher_add_connect_to: NULL argument");
+    if (f->n_connect_to >= VC_FETCH_MAX_CONNECT_TO)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "at most %u connect-to mappings", VC_FETCH_MAX_CONNECT_TO);
+    const char *p = mapping;
+    if (strlen(mapping) > 600 || !connect_to_host(&p, 0) || *p++ != ':' || !connect_to_port(&p) || *p++ != ':' ||
+        !connect_to_host(&p, 0) || *p++ != ':' || !connect_to_port(&p) || *p != '\0')
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL,
+                       "connect-to mapping '%.100s' is not HOST:PORT:CONNECT-HOST:CONNECT-PORT "
+                       "(host names or [IPv6] literals, ports 1-65535)",
+                       mapping);
+    struct curl_slist *nl = curl_slist_append(f->connect_to, mapping);
+    if (!nl)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    f->connect_to = nl;
+    f->n_connect_to++;
     return VC_OK;
 }
 

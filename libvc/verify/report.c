@@ -18,6 +18,10 @@ struct vc_report {
     vc_error first_error;
     char *issuer, *method, *format, *alg, *credential_text, *prefix, *untp, *anchor;
     json_t *credential;
+    /* Lite: the caller wants no report (vc_verify(..., NULL, ...)): only the
+     * verdict and the first error are kept; no check entry, name or fact is
+     * stored, so the hot path allocates nothing here. Never handed to a caller. */
+    int lite;
 };
 
 vc_report *vc_report_new(void)
@@ -25,9 +29,19 @@ vc_report *vc_report_new(void)
     return calloc(1, sizeof(vc_report));
 }
 
+/* Declared here and in verify.c (the only user) to keep verify_internal.h as it is. */
+vc_report *vc_report_new_lite(void);
+vc_report *vc_report_new_lite(void)
+{
+    vc_report *rep = calloc(1, sizeof(vc_report));
+    if (rep)
+        rep->lite = 1;
+    return rep;
+}
+
 void vc_report_set_prefix(vc_report *rep, const char *prefix)
 {
-    if (!rep)
+    if (!rep || rep->lite)
         return;
     free(rep->prefix);
     rep->prefix = vc_strdup(prefix);
@@ -37,6 +51,20 @@ vc_status vc_report_add(vc_report *rep, const char *check, vc_check_result resul
 {
     if (!rep)
         return VC_OK;
+    if (rep->lite) {
+        /* the same verdict and first error as a full report, nothing else */
+        if (result == VC_CHECK_FAIL && !rep->failed) {
+            rep->failed = 1;
+            if (detail)
+                rep->first_error = *detail;
+            else {
+                vc_error_clear(&rep->first_error);
+                rep->first_error.code = VC_ERR_INTERNAL;
+                snprintf(rep->first_error.message, sizeof rep->first_error.message, "check %s failed", check);
+            }
+        }
+        return VC_OK;
+    }
     if (rep->count == rep->cap) {
         size_t ncap = rep->cap ? rep->cap * 2 : 16;
         struct check_entry *n = realloc(rep->checks, ncap * sizeof *n);
@@ -76,7 +104,8 @@ vc_status vc_report_add(vc_report *rep, const char *check, vc_check_result resul
 
 void vc_report_pass(vc_report *rep, const char *check)
 {
-    vc_report_add(rep, check, VC_CHECK_PASS, NULL);
+    if (rep && !rep->lite)
+        vc_report_add(rep, check, VC_CHECK_PASS, NULL);
 }
 
 vc_status vc_report_fail(vc_report *rep, const char *check, const vc_error *detail)
@@ -87,6 +116,8 @@ vc_status vc_report_fail(vc_report *rep, const char *check, const vc_error *deta
 
 void vc_report_skip(vc_report *rep, const char *check, const char *why)
 {
+    if (!rep || rep->lite)
+        return; /* a skip never changes the verdict */
     vc_error e;
     vc_error_clear(&e);
     snprintf(e.message, sizeof e.message, "%s", why ? why : "not run");
@@ -96,7 +127,7 @@ void vc_report_skip(vc_report *rep, const char *check, const char *why)
 #define SETTER(field)                                                                                          \
     void vc_report_set_##field(vc_report *rep, const char *v)                                                  \
     {                                                                                                          \
-        if (!rep)                                                                                              \
+        if (!rep || rep->lite)                                                                                 \
             return;                                                                                            \
         free(rep->field);                                                                                      \
         rep->field = vc_strdup(v);                                                                             \
@@ -111,7 +142,7 @@ SETTER(anchor)
 
 void vc_report_set_credential(vc_report *rep, json_t *credential)
 {
-    if (!rep)
+    if (!rep || rep->lite)
         return;
     json_decref(rep->credential);
     free(rep->credential_text);

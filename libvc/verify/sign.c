@@ -109,6 +109,18 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         goto done;
     if ((st = vc_dm_check(doc, 0, NULL, err)) != VC_OK)
         goto done;
+    /* The payload is the JWT claims set: the VC 1.1 "vc"/"vp" claims must not be in it
+     * (VC-JOSE-COSE), and verify refuses them, so never sign them. */
+    static const char *const forbidden[] = {"vc", "vp"};
+    for (size_t i = 0; i < 2; i++)
+        if (json_object_get(doc, forbidden[i])) {
+            char path[8];
+            snprintf(path, sizeof path, "/%s", forbidden[i]);
+            st = vc_fail(err, VC_ERR_DM_CLAIMS, path,
+                         "a \"%s\" member would be the VC 1.1 JWT claim, which VC-JOSE-COSE forbids; remove it",
+                         forbidden[i]);
+            goto done;
+        }
     if (is_vp && (st = check_vp_credentials(doc, err)) != VC_OK)
         goto done;
 
@@ -127,8 +139,18 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
 
     const char *kid = opts ? opts->kid : NULL;
     if (!kid && issuer_is_own_did_key) {
-        if ((st = vc_did_key_vm_id(key, &vm_id, err)) != VC_OK)
+        /* The did:key method id, "did:key:<mb>#<mb>" (what vc_did_key_vm_id returns),
+         * from the did:key already computed: the base58 encoding is done once. */
+        const char *mb = did_key + 8; /* after "did:key:" (issuer_is_own_did_key: it is one) */
+        size_t dl = strlen(did_key), ml = strlen(mb);
+        vm_id = malloc(dl + 1 + ml + 1);
+        if (!vm_id) {
+            st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
             goto done;
+        }
+        memcpy(vm_id, did_key, dl);
+        vm_id[dl] = '#';
+        memcpy(vm_id + dl + 1, mb, ml + 1);
         kid = vm_id;
     }
     if (!kid)

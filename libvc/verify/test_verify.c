@@ -511,6 +511,11 @@ START_TEST(sign_rejections)
     vc_jws_free(j);
     vc_free(out);
     free(c2);
+    /* the VC 1.1 JWT claims are refused at signing, as verify refuses them */
+    char *c3 = credential(NULL, "\"vc\":{\"type\":\"VerifiableCredential\"}");
+    tu_assert_status(vc_sign(ed_key, c3, strlen(c3), NULL, &out, &e), VC_ERR_DM_CLAIMS, &e);
+    ck_assert_str_eq(e.path, "/vc");
+    free(c3);
     /* not JSON / duplicate keys */
     tu_assert_status(vc_sign(ed_key, "{\"a\":1,\"a\":2}", 13, NULL, &out, &e), VC_ERR_JSON_DUPKEY, &e);
     tu_assert_status(vc_sign(ed_key, "[]", 2, NULL, &out, &e), VC_ERR_JSON_TYPE, &e);

@@ -24,6 +24,9 @@
 #include "../cose/cose_internal.h"
 #include "../status/status_internal.h"
 #include "verify_internal.h"
+
+/* report.c: a report that keeps only the verdict and the first error. */
+vc_report *vc_report_new_lite(void);
 #include "vc/cose.h"
 
 /* A verified status list kept for VC_STATUS_CACHE_SECONDS. */
@@ -43,6 +46,9 @@ struct vc_verifier {
     vc_fetcher *fetcher;     /* borrowed, optional: status lists */
     unsigned status_flags;
     pthread_mutex_t status_lock;
+    /* Held while a status list is fetched and verified, so that threads missing the
+     * cache together fetch it once (the others then find it cached). */
+    pthread_mutex_t status_fill_lock;
     status_cache *statuses;
 };
 
@@ -70,6 +76,7 @@ vc_status vc_verifier_new(vc_resolver *resolver, vc_verifier **out, vc_error *er
     v->resolver = resolver;
     v->at = VC_TIME_NOW;
     pthread_mutex_init(&v->status_lock, NULL);
+    pthread_mutex_init(&v->status_fill_lock, NULL);
     *out = v;
     return VC_OK;
 }
@@ -86,6 +93,7 @@ void vc_verifier_free(vc_verifier *v)
         free(c);
     }
     pthread_mutex_destroy(&v->status_lock);
+    pthread_mutex_destroy(&v->status_fill_lock);
     free(v);
 }
 
@@ -514,8 +522,8 @@ static int64_t mono_seconds(void)
 }
 
 /* A verified status list for url (from the cache, or fetched and verified now). */
-static vc_status status_list_for(const vc_verifier *v, const char *url, const vc_status_list **list,
-                                 vc_status_purpose *purpose, const char **list_issuer, vc_error *e)
+static vc_status status_list_fill(const vc_verifier *v, const char *url, const vc_status_list **list,
+                                  vc_status_purpose *purpose, const char **list_issuer, vc_error *e)
 {
     vc_verifier *mv = (vc_verifier *)v; /* the cache is the only mutable part */
     int64_t now = mono_seconds();
@@ -590,6 +598,29 @@ static vc_status status_list_for(const vc_verifier *v, const char *url, const vc
     *list_issuer = c->issuer;
     pthread_mutex_unlock(&mv->status_lock);
     return VC_OK;
+}
+
+/* The cached list when there is one (no waiting); else one thread at a time
+ * fetches, the others find what it cached. */
+static vc_status status_list_for(const vc_verifier *v, const char *url, const vc_status_list **list,
+                                 vc_status_purpose *purpose, const char **list_issuer, vc_error *e)
+{
+    vc_verifier *mv = (vc_verifier *)v;
+    int64_t now = mono_seconds();
+    pthread_mutex_lock(&mv->status_lock);
+    for (status_cache *c = mv->statuses; c; c = c->next)
+        if (strcmp(c->url, url) == 0 && now - c->fetched < VC_STATUS_CACHE_SECONDS) {
+            *list = c->list;
+            *purpose = c->purpose;
+            *list_issuer = c->issuer;
+            pthread_mutex_unlock(&mv->status_lock);
+            return VC_OK;
+        }
+    pthread_mutex_unlock(&mv->status_lock);
+    pthread_mutex_lock(&mv->status_fill_lock);
+    vc_status st = status_list_fill(v, url, list, purpose, list_issuer, e); /* looks in the cache again first */
+    pthread_mutex_unlock(&mv->status_fill_lock);
+    return st;
 }
 
 /* "status": every BitstringStatusListEntry of the credential. */
@@ -904,7 +935,9 @@ vc_status vc_verify(const vc_verifier *v, const char *input, size_t len, vc_repo
         *report = NULL;
     if (!v || !input)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "verify: NULL argument");
-    vc_report *rep = vc_report_new();
+    /* No report wanted: a lite one keeps only the verdict and the first error
+     * (same checks, same codes and messages), without per-check allocations. */
+    vc_report *rep = report ? vc_report_new() : vc_report_new_lite();
     if (!rep)
         return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
     vc_error e;
@@ -1010,4 +1043,18 @@ vc_status vc_decode_payload(const char *input, size_t len, json_t **payload, con
     json_decref(doc);
     free(owned);
     return st == VC_OK ? VC_OK : vc_error_copy(err, &e);
+}
+
+/* Public wrapper of vc_decode_payload (vc/verify.h): decodes, verifies nothing. */
+vc_status vc_decode_unverified(const char *input, size_t len, char **json, const char **format, vc_error *err)
+{
+    json_t *doc = NULL;
+    if (!input || !json)
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "vc_decode_unverified: NULL argument");
+    *json = NULL;
+    vc_status st = vc_decode_payload(input, len, &doc, format, err);
+    if (st == VC_OK && !(*json = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT)))
+        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    json_decref(doc);
+    return st;
 }

@@ -55,6 +55,7 @@ extern "C" {
 #define VC_FETCH_CACHE_DEFAULT_BYTES        (16u * 1024u * 1024u) /* body bytes kept (idem) */
 #define VC_FETCH_CACHE_MAX_TTL_S            86400u /* a max-age above this is cut to it */
 #define VC_FETCH_MAX_STATIC                 4096u  /* documents vc_fetcher_add_static accepts */
+#define VC_FETCH_MAX_CONNECT_TO             64u    /* mappings vc_fetcher_add_connect_to accepts */
 
 /* ---- Fetcher flags (vc_fetcher_set_flags) ---- */
 #define VC_FETCH_OFFLINE             0x01u /* never use the network: cache and static documents only */
@@ -104,6 +105,20 @@ VC_API vc_status vc_fetcher_set_limits(vc_fetcher *f, size_t max_bytes, unsigned
  * when it holds no certificate). May be called several times.
  */
 VC_API vc_status vc_fetcher_add_ca_file(vc_fetcher *f, const char *pem_path, vc_error *err);
+
+/*
+ * Connect somewhere else for a host and port, as libcurl's CURLOPT_CONNECT_TO:
+ * mapping is "HOST:PORT:CONNECT-HOST:CONNECT-PORT" (e.g.
+ * "register.example:443:127.0.0.1:8443"): requests to HOST:PORT open their
+ * connection to CONNECT-HOST:CONNECT-PORT instead, for split DNS and tests.
+ * Only the connection moves: the URL, the Host header, TLS SNI and the
+ * certificate's host name check stay those of HOST, and the address rules apply
+ * to the address actually connected to (so a loopback CONNECT-HOST needs
+ * VC_FETCH_ALLOW_LOOPBACK). Hosts are DNS names or [IPv6] literals, ports
+ * 1-65535, nothing empty. The string is copied; at most VC_FETCH_MAX_CONNECT_TO
+ * mappings (VC_ERR_LIMIT); VC_ERR_INVALID_ARG for a malformed mapping.
+ */
+VC_API vc_status vc_fetcher_add_connect_to(vc_fetcher *f, const char *mapping, vc_error *err);
 
 /*
  * Bounds of the cache (entries and body bytes; 0 entries turns caching off).

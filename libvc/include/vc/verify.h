@@ -148,6 +148,19 @@ VC_API void vc_verifier_set_time(vc_verifier *v, int64_t unix_seconds);
 VC_API vc_status vc_verify(const vc_verifier *v, const char *input, size_t len, vc_report **report,
                            vc_error *err);
 
+/*
+ * DANGER: verifies NOTHING. Decode the payload of a secured credential or
+ * presentation (any form vc_verify accepts; a plain JSON object passes through)
+ * without checking its signature, issuer key, dates or anything else, e.g. for
+ * the holder of the signing key who re-issues its own status list. Never trust
+ * what it returns: use vc_verify for that. *json is new JSON text (caller
+ * vc_free()s); *format (optional, static) is "vc+jwt", "vc+cose", ... or NULL for
+ * plain JSON. Errors: the input-form and header codes (VC_ERR_FORMAT,
+ * VC_ERR_JWS_*, VC_ERR_COSE_*, VC_ERR_JSON*, VC_ERR_LIMIT), VC_ERR_NOMEM.
+ */
+VC_API vc_status vc_decode_unverified(const char *input, size_t len, char **json, const char **format,
+                                      vc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
