@@ -30,6 +30,7 @@ const char issue_help[] =
     "  --valid-from TIME, --valid-until TIME   dateTimeStamps\n"
     "  --untp-version V   UNTP release to write (default " VC_UNTP_DEFAULT_VERSION ")\n"
     "  --format, --bare, --out, --force        as for sign\n"
+    "Status (Bitstring Status List):\n"
     "Exit status: 0 issued, 1 the credential is invalid (not signed), 2 usage or I/O error.\n";
 
 enum { OPT_TYPE = 2000, OPT_KEY, OPT_ISSUER, OPT_ISSUER_NAME, OPT_KID, OPT_ID, OPT_VALID_FROM, OPT_VALID_UNTIL,
@@ -66,6 +67,7 @@ int cmd_issue(int argc, char **argv)
                *valid_until = NULL, *version = VC_UNTP_DEFAULT_VERSION, *format = "jwt", *out = NULL;
     int bare = 0, force = 0;
     vc_sign_options so = {0};
+    cli_status_entries se = {0};
     cli_ctx ctx;
     ctx_init(&ctx);
     static const struct option own[] = {
@@ -84,16 +86,20 @@ int cmd_issue(int argc, char **argv)
         {"force", no_argument, 0, OPT_FORCE},
         {"help", no_argument, 0, 'h'},
     };
-    struct option opts[sizeof own / sizeof own[0] + CTX_OPTION_COUNT + 1];
+    struct option opts[sizeof own / sizeof own[0] + STATUS_ENTRY_OPTION_COUNT + CTX_OPTION_COUNT + 1];
     size_t n = 0;
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         opts[n++] = own[i];
+    for (size_t i = 0; status_entry_options[i].name; i++)
+        opts[n++] = status_entry_options[i];
     for (size_t i = 0; ctx_options[i].name; i++)
         opts[n++] = ctx_options[i];
     memset(&opts[n], 0, sizeof opts[n]);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "issue", c, optarg);
+        if (h == 0)
+            h = status_entry_option(&se, "issue", c, optarg);
         if (h < 0)
             return EXIT_USAGE;
         if (h > 0)
@@ -112,7 +118,7 @@ int cmd_issue(int argc, char **argv)
         case OPT_BARE: bare = 1; break;
         case OPT_OUT: out = optarg; break;
         case OPT_FORCE: force = 1; break;
-        case 'h': printf("%s\nShared options:\n%s", issue_help, ctx_help); return 0;
+        case 'h': printf("%s%s\nShared options:\n%s", issue_help, status_entry_help, ctx_help); return 0;
         default: return usage_error("issue", "%s", "bad option");
         }
     }
@@ -208,7 +214,24 @@ int cmd_issue(int argc, char **argv)
         goto done;
     }
 
-    /* validate first: an invalid credential is never signed */
+    /* status entries, then validate: an invalid credential is never signed */
+    if (se.n) {
+        char *with = NULL;
+        size_t wlen = 0;
+        if ((rc = status_entries_apply(&se, "issue", doc, strlen(doc), &with, &wlen)) != 0)
+            goto done;
+        free(doc);
+        doc = malloc(wlen + 1);
+        if (!doc) {
+            vc_free(with);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        memcpy(doc, with, wlen);
+        doc[wlen] = '\0';
+        vc_free(with);
+    }
+
     vc_report *rep = NULL;
     if (vc_validate(ctx.validator, doc, strlen(doc), &rep, &e) != VC_OK) {
         if (!rep) {

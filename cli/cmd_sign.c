@@ -11,6 +11,104 @@
 
 #include "cli.h"
 
+/* ------------------------------------------------------- status entries */
+
+const struct option status_entry_options[] = {
+    {"status-list", required_argument, 0, OPT_STATUS_LIST},
+    {"status-index", required_argument, 0, OPT_STATUS_INDEX},
+    {"status-purpose", required_argument, 0, OPT_STATUS_PURPOSE},
+    {0, 0, 0, 0},
+};
+
+const char status_entry_help[] =
+    "  --status-list URL  add a BitstringStatusListEntry for the status list\n"
+    "                 credential at URL (see `untpcred status create`); repeatable:\n"
+    "                 each --status-list starts a new entry\n"
+    "  --status-index N   the credential's index in that list (required per entry)\n"
+    "  --status-purpose P revocation (default) or suspension, for that entry\n";
+
+int status_entry_option(cli_status_entries *s, const char *cmd, int code, const char *arg)
+{
+    switch (code) {
+    case OPT_STATUS_LIST:
+        if (s->n == MAX_STATUS_ENTRIES) {
+            fprintf(stderr, "%s %s: at most %d --status-list entries\n", prog, cmd, MAX_STATUS_ENTRIES);
+            return -1;
+        }
+        memset(&s->e[s->n], 0, sizeof s->e[s->n]);
+        s->e[s->n].url = arg;
+        s->e[s->n].purpose = VC_PURPOSE_REVOCATION;
+        s->n++;
+        return 1;
+    case OPT_STATUS_INDEX: {
+        if (s->n == 0) {
+            usage_error(cmd, "%s", "--status-index goes after the --status-list URL it belongs to");
+            return -1;
+        }
+        if (s->e[s->n - 1].has_index) {
+            usage_error(cmd, "%s", "one --status-index per --status-list");
+            return -1;
+        }
+        char *end = NULL;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (!*arg || *arg == '-' || *arg == '+' || *end || v >= (unsigned long long)VC_STATUS_LIST_MAX_BYTES * 8u) {
+            usage_error(cmd, "--status-index: '%s' is not an index into a status list", arg);
+            return -1;
+        }
+        s->e[s->n - 1].index = (size_t)v;
+        s->e[s->n - 1].has_index = 1;
+        return 1;
+    }
+    case OPT_STATUS_PURPOSE: {
+        if (s->n == 0) {
+            usage_error(cmd, "%s", "--status-purpose goes after the --status-list URL it belongs to");
+            return -1;
+        }
+        vc_error e;
+        if (vc_status_purpose_parse(arg, &s->e[s->n - 1].purpose, &e) != VC_OK) {
+            usage_error(cmd, "--status-purpose: '%s' is not revocation or suspension", arg);
+            return -1;
+        }
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+int status_entries_apply(const cli_status_entries *s, const char *cmd, const char *json, size_t len, char **out,
+                         size_t *out_len)
+{
+    *out = NULL;
+    char *cur = malloc(len + 1);
+    if (!cur) {
+        fprintf(stderr, "%s %s: out of memory\n", prog, cmd);
+        return EXIT_USAGE;
+    }
+    memcpy(cur, json, len);
+    cur[len] = '\0';
+    size_t cur_len = len;
+    for (int i = 0; i < s->n; i++) {
+        if (!s->e[i].has_index) {
+            free(cur);
+            return usage_error(cmd, "--status-list %s needs its --status-index N", s->e[i].url);
+        }
+        char *next = NULL;
+        vc_error e;
+        if (vc_status_entry_add(cur, cur_len, s->e[i].url, s->e[i].index, s->e[i].purpose, &next, &e) != VC_OK) {
+            print_error("--status-list", &e);
+            free(cur);
+            return EXIT_USAGE;
+        }
+        free(cur);
+        cur = next;
+        cur_len = strlen(cur);
+    }
+    *out = cur;
+    if (out_len)
+        *out_len = cur_len;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ sign */
 
 const char sign_help[] =
@@ -37,6 +135,11 @@ const char sign_help[] =
     "  --out FILE     write here instead of standard output (never left partial;\n"
     "                 an existing FILE is kept unless --force)\n"
     "  --force        replace an existing --out FILE\n"
+    "Status (Bitstring Status List; the credential's issuer must issue the list):\n"
+    "  --status-list URL  add a BitstringStatusListEntry for the list at URL;\n"
+    "                 repeatable: each --status-list starts a new entry\n"
+    "  --status-index N   the credential's index in that list (required)\n"
+    "  --status-purpose P revocation (default) or suspension\n"
     "UNSIGNED.json may be '-' for standard input.\n";
 
 int cmd_sign(int argc, char **argv)
@@ -44,13 +147,22 @@ int cmd_sign(int argc, char **argv)
     const char *keyfile = NULL, *format = "jwt", *out = NULL;
     int force = 0, base64url = 0;
     vc_sign_options so = {0};
-    static const struct option opts[] = {{"key", required_argument, 0, 'k'},   {"kid", required_argument, 0, 'K'},
+    cli_status_entries se;
+    memset(&se, 0, sizeof se);
+    static const struct option opts[] = {{"status-list", required_argument, 0, OPT_STATUS_LIST},
+                                         {"status-index", required_argument, 0, OPT_STATUS_INDEX},
+                                         {"status-purpose", required_argument, 0, OPT_STATUS_PURPOSE},{"key", required_argument, 0, 'k'},   {"kid", required_argument, 0, 'K'},
                                          {"issuer", required_argument, 0, 'i'}, {"format", required_argument, 0, 'f'},
                                          {"bare", no_argument, 0, 'b'},        {"base64url", no_argument, 0, 'u'},
                                          {"out", required_argument, 0, 'o'},   {"force", no_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
+        int sh = status_entry_option(&se, "sign", c, optarg);
+        if (sh < 0)
+            return EXIT_USAGE;
+        if (sh > 0)
+            continue;
         switch (c) {
         case 'k': keyfile = optarg; break;
         case 'K': so.kid = optarg; break;
@@ -89,6 +201,12 @@ int cmd_sign(int argc, char **argv)
     char *text = read_all(argv[optind], VC_MAX_INPUT_BYTES, &len);
     char *signed_text = NULL;
     vc_error e;
+    if (text && se.n) {
+        char *with = NULL;
+        rc = status_entries_apply(&se, "sign", text, len, &with, &len);
+        vc_free(text);
+        text = with;
+    }
     if (!text) {
         rc = EXIT_USAGE;
     } else if (vc_sign(key, text, len, &so, &signed_text, &e) != VC_OK) {

@@ -26,8 +26,11 @@ const struct option ctx_options[] = {
     {"no-status", no_argument, 0, OPT_NO_STATUS},
     {"timeout", required_argument, 0, OPT_TIMEOUT},
     {"context", required_argument, 0, OPT_CONTEXT},
+    {"connect-to", required_argument, 0, OPT_CONNECT_TO},
     {0, 0, 0, 0},
 };
+_Static_assert(sizeof ctx_options / sizeof ctx_options[0] == CTX_OPTION_COUNT + 1,
+               "CTX_OPTION_COUNT must count ctx_options (commands size their arrays with it)");
 
 const char ctx_help[] =
     "Keys and DIDs:\n"
@@ -53,6 +56,8 @@ const char ctx_help[] =
     "  --allow-http-loopback  allow plain http:// to loopback hosts\n"
     "  --cache-dir DIR     keep fetched documents on disk\n"
     "  --timeout MS        total timeout of one fetch (default 15000)\n"
+    "  --connect-to HOST:PORT:HOST2:PORT2  connect to HOST2:PORT2 for HOST:PORT\n"
+    "                      (split DNS, tests); TLS still checks HOST; repeatable\n"
     "Status (Bitstring Status List):\n"
     "  --require-status    an unreachable status list makes the credential invalid\n"
     "                      (default: a warning)\n"
@@ -101,6 +106,7 @@ int ctx_option(cli_ctx *c, const char *cmd, int code, const char *arg)
     case OPT_ALLOW_LOOPBACK: c->allow_loopback = 1; return 1;
     case OPT_ALLOW_HTTP_LOOPBACK: c->allow_http_loopback = 1; return 1;
     case OPT_CACHE_DIR: c->cache_dir = arg; return 1;
+    case OPT_CONNECT_TO: return push(c->connect_tos, &c->nconnect_tos, cmd, "--connect-to", arg);
     case OPT_REQUIRE_STATUS: c->require_status = 1; return 1;
     case OPT_NO_STATUS: c->no_status = 1; return 1;
     case OPT_CONTEXT:
@@ -154,6 +160,9 @@ int ctx_build(cli_ctx *c, const char *cmd, int want_validator)
     for (int i = 0; i < c->nca_files; i++)
         if (vc_fetcher_add_ca_file(c->fetcher, c->ca_files[i], &e) != VC_OK)
             return fail(c->ca_files[i], &e);
+    for (int i = 0; i < c->nconnect_tos; i++)
+        if (vc_fetcher_add_connect_to(c->fetcher, c->connect_tos[i], &e) != VC_OK)
+            return fail("--connect-to", &e);
     if (c->cache_dir && vc_fetcher_set_cache_dir(c->fetcher, c->cache_dir, &e) != VC_OK)
         return fail(c->cache_dir, &e);
     if (c->timeout_ms && vc_fetcher_set_timeouts(c->fetcher, c->timeout_ms < 5000 ? c->timeout_ms : 5000,

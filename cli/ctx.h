@@ -15,12 +15,13 @@
 enum {
     OPT_DID_DOC = 1000, OPT_VM, OPT_AT, OPT_DATA_DIR, OPT_SCHEMA_MAP, OPT_ALLOW_VOCAB, OPT_NO_SCHEMA, OPT_NO_VOCAB,
     OPT_TRUST_DID, OPT_TRUST_FILE, OPT_DIA, OPT_OFFLINE, OPT_CA_FILE, OPT_ALLOW_LOOPBACK, OPT_ALLOW_HTTP_LOOPBACK,
-    OPT_CACHE_DIR, OPT_REQUIRE_STATUS, OPT_NO_STATUS, OPT_TIMEOUT, OPT_CONTEXT
+    OPT_CACHE_DIR, OPT_REQUIRE_STATUS, OPT_NO_STATUS, OPT_TIMEOUT, OPT_CONTEXT,
+    OPT_CONNECT_TO = 1100 /* own range: other shared options may be added after OPT_CONTEXT */
 };
 
 /* The struct option entries of the shared options, terminated like getopt's arrays. */
 extern const struct option ctx_options[];
-#define CTX_OPTION_COUNT 20
+#define CTX_OPTION_COUNT 21
 
 /* Help text of the shared options, for the commands' --help. */
 extern const char ctx_help[];
@@ -30,6 +31,8 @@ typedef struct cli_ctx {
     char *docs[MAX_DOCS], *vms[MAX_DOCS], *trust_dids[MAX_DOCS], *trust_files[MAX_DOCS], *dias[MAX_DOCS],
         *ca_files[MAX_DOCS], *contexts[MAX_DOCS];
     int ndocs, nvms, ntrust_dids, ntrust_files, ndias, nca_files, ncontexts;
+    char *connect_tos[MAX_DOCS]; /* --connect-to HOST:PORT:HOST2:PORT2 */
+    int nconnect_tos;
     const char *at, *data_dir, *schema_map, *cache_dir;
     int allow_vocab, no_schema, no_vocab, offline, allow_loopback, allow_http_loopback, require_status, no_status;
     unsigned timeout_ms;

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
                 {"issue", cmd_issue, issue_help, 1},
                 {"template", cmd_template, template_help, 0},
                 {"validate", cmd_validate, validate_help, 1},
-                {"status", cmd_status, status_help, 1},
+                {"status", cmd_status, status_help, 0},
                 {"resolve-id", cmd_resolve_id, resolve_id_help, 1},
                 {"conformance", cmd_conformance, conformance_help, 1}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {

@@ -211,7 +211,8 @@ class CliCase(unittest.TestCase):
 
 class TestUsage(CliCase):
     def test_help_for_every_command(self):
-        for cmd in ("keygen", "sign", "verify", "resolve"):
+        for cmd in ("keygen", "sign", "verify", "resolve", "issue", "template", "validate", "status", "resolve-id",
+                    "conformance"):
             for flag in ("--help", "-h"):
                 p = run(cmd, flag)
                 self.check_exit(p, EXIT_OK)
@@ -272,6 +273,7 @@ class TestUsage(CliCase):
             p = run(cmd, "--help")
             opts = set(re.findall(r"--[a-z][a-z-]*", p.stdout)) - {"--help"}
             self.assertTrue(opts, cmd)
+            self.assertIn(".SS " + cmd, text, "man page has no section for %s" % cmd)
             for opt in sorted(opts):
                 self.assertIn(opt, text, "man page lacks %s of %s" % (opt, cmd))
         self.assertIn(".SH EXIT STATUS", text)

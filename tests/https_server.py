@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Loopback HTTPS test server for libvc's network tests (stdlib only + the openssl command).
 
-    https_server.py --dir DIR
+    https_server.py --dir DIR [--hosts NAME,NAME...] [--vhost-root ROOT]
 
 Makes, at start-up and with `openssl`, a test CA and certificates under DIR/pki:
   ca.pem           the test CA (tests add it with vc_fetcher_add_ca_file)
-  server           SAN IP:127.0.0.1, DNS:localhost, signed by the test CA
+  server           SAN IP:127.0.0.1, DNS:localhost (and DNS:NAME for each --hosts
+                   name and each sub-directory of ROOT whose name has a dot),
+                   signed by the test CA
   rogue-ca.pem     another CA, never trusted by the tests
   untrusted        SAN IP:127.0.0.1, DNS:localhost, signed by the rogue CA
   wrongname        SAN DNS:wrong-name.invalid, signed by the test CA
@@ -22,6 +24,11 @@ Last-Modified, answering 304 to a matching If-None-Match / If-Modified-Since.
 Content-Type is application/json unless DIR/www/a/b.meta.json says otherwise:
   {"content_type": "...", "cache_control": "max-age=60", "etag": false,
    "last_modified": false, "status": 200}
+Virtual hosts: when the request's Host (port removed) names a directory
+ROOT/<host> (ROOT: --vhost-root, default DIR/www), the file is served from
+there, so that several did:web hosts share one server (clients reach it with
+curl's --connect-to / vc_fetcher_add_connect_to); hits are counted both under
+the path and under "<host><path>" (e.g. "register.example/.well-known/did.json").
 Special endpoints:
   /__hits?path=/a/b      {"hits": N}: requests received for that path (any method, any answer)
   /__hits                {"total": N, "paths": {...}}
@@ -89,6 +96,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "libvc-test/1"
     protocol_version = "HTTP/1.0"
     www = "."
+    vhost_root = None
+
+    def vhost(self):
+        """The virtual host directory for this request's Host header, or None."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host.startswith("["):
+            return None
+        host = host.split(":", 1)[0]
+        if not host or not all(c.isalnum() or c in "-._" for c in host) or host.startswith("."):
+            return None
+        root = self.vhost_root or self.www
+        d = os.path.join(root, host)
+        return (host, d) if os.path.isdir(d) else None
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -123,6 +143,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 HITS.clear()
             return self.send_body(200, b"{}")
         count(path)
+        vh = self.vhost()
+        if vh:
+            count(vh[0] + path)
         if path == "/__redirect":
             n = int(q("n", "1"))
             to = q("to", "/")
@@ -147,12 +170,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_body(int(q("code", "500")), b"{}")
         if path == "/__ctype":
             return self.send_body(200, b"{}", q("ct", "text/html"))
-        return self.serve_file(path)
+        return self.serve_file(path, vh[1] if vh else self.www)
 
-    def serve_file(self, path):
+    def serve_file(self, path, www):
         rel = urllib.parse.unquote(path).lstrip("/")
-        full = os.path.realpath(os.path.join(self.www, rel))
-        if not full.startswith(os.path.realpath(self.www) + os.sep) or not os.path.isfile(full):
+        full = os.path.realpath(os.path.join(www, rel))
+        if not full.startswith(os.path.realpath(www) + os.sep) or not os.path.isfile(full):
             return self.send_body(404, b'{"error":"not found"}')
         meta = {}
         if os.path.isfile(full + ".meta.json"):
@@ -215,8 +238,8 @@ def tls_context(pki, name):
     return ctx
 
 
-def serve(www, ctx):
-    handler = type("H", (Handler,), {"www": www})
+def serve(www, ctx, vhost_root=None):
+    handler = type("H", (Handler,), {"www": www, "vhost_root": vhost_root})
     srv = Server(("127.0.0.1", 0), handler)
     srv.ssl_context = ctx
     threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
@@ -259,6 +282,8 @@ def watch_parent(ppid):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--hosts", default="", help="extra DNS names for the server certificate, comma separated")
+    ap.add_argument("--vhost-root", default=None, help="ROOT/<host>/... is served for Host: <host>")
     args = ap.parse_args()
     watch_parent(os.getppid())
     pki = os.path.join(args.dir, "pki")
@@ -267,11 +292,19 @@ def main():
     os.makedirs(www, exist_ok=True)
     make_ca(pki, "ca", "libvc test CA")
     make_ca(pki, "rogue-ca", "libvc rogue CA")
-    make_leaf(pki, "server", "ca", "IP:127.0.0.1,DNS:localhost")
+    names = [h.strip().lower() for h in args.hosts.split(",") if h.strip()]
+    vroot = os.path.realpath(args.vhost_root) if args.vhost_root else www
+    if os.path.isdir(vroot):
+        names += sorted(d.lower() for d in os.listdir(vroot) if "." in d and os.path.isdir(os.path.join(vroot, d)))
+    for n in names:
+        if not n or not all(c.isalnum() or c in "-." for c in n):
+            sys.exit("https_server.py: bad host name %r" % n)
+    san = ",".join(["IP:127.0.0.1", "DNS:localhost"] + ["DNS:" + n for n in dict.fromkeys(names)])
+    make_leaf(pki, "server", "ca", san)
     make_leaf(pki, "untrusted", "rogue-ca", "IP:127.0.0.1,DNS:localhost")
     make_leaf(pki, "wrongname", "ca", "DNS:wrong-name.invalid")
     ports = {
-        "https": serve(www, tls_context(pki, "server")),
+        "https": serve(www, tls_context(pki, "server"), vroot),
         "untrusted": serve(www, tls_context(pki, "untrusted")),
         "wrongname": serve(www, tls_context(pki, "wrongname")),
         "http": serve(www, None),

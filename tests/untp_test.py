@@ -89,6 +89,21 @@ class TestIssue(Base):
         self.assertFalse(os.path.exists(out))
         self.assertEqual(sorted(os.listdir(self.dir)), ["bad.json", "k.jwk"])  # no partial or temp file
 
+    def test_issue_with_status_entry(self):
+        subject = self.write("s.json", run("template", "--type", "dcc").stdout)
+        out = self.path("o.json")
+        p = run("issue", "--type", "dcc", "--key", self.path("k.jwk"), "--issuer-name", "CAB",
+                "--status-list", "https://status.example/lists/7", "--status-index", "42",
+                "--status-purpose", "suspension", "--out", out, subject)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(run("validate", "--json", out).stdout)
+        self.assertTrue(r["valid"])
+        self.assertEqual(r["credential"]["credentialStatus"]["statusListIndex"], "42")
+        self.assertEqual(r["credential"]["credentialStatus"]["statusPurpose"], "suspension")
+        p = run("issue", "--type", "dcc", "--key", self.path("k.jwk"), "--issuer-name", "CAB",
+                "--status-list", "https://status.example/lists/7", subject)
+        self.assertEqual(p.returncode, 2)  # an entry without its index
+
     def test_issue_usage(self):
         subject = self.write("s.json", run("template", "--type", "dpp").stdout)
         for args in (["--type", "xyz"], ["--type", "dpp"], ["--type", "dpp", "--key", self.path("k.jwk")]):
