@@ -86,15 +86,12 @@ int cmd_issue(int argc, char **argv)
         {"force", no_argument, 0, OPT_FORCE},
         {"help", no_argument, 0, 'h'},
     };
-    struct option opts[sizeof own / sizeof own[0] + STATUS_ENTRY_OPTION_COUNT + CTX_OPTION_COUNT + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        opts[n++] = own[i];
-    for (size_t i = 0; status_entry_options[i].name; i++)
-        opts[n++] = status_entry_options[i];
-    for (size_t i = 0; ctx_options[i].name; i++)
-        opts[n++] = ctx_options[i];
-    memset(&opts[n], 0, sizeof opts[n]);
+    enum { NOWN = sizeof own / sizeof own[0] };
+    struct option mine[NOWN + STATUS_ENTRY_OPTION_COUNT];
+    memcpy(mine, own, sizeof own);
+    memcpy(mine + NOWN, status_entry_options, STATUS_ENTRY_OPTION_COUNT * sizeof mine[0]);
+    struct option opts[NOWN + STATUS_ENTRY_OPTION_COUNT + CTX_OPTION_COUNT + 1];
+    ctx_merge_options(opts, mine, NOWN + STATUS_ENTRY_OPTION_COUNT);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "issue", c, optarg);

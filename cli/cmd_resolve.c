@@ -25,12 +25,9 @@ int cmd_resolve(int argc, char **argv)
 {
     cli_ctx ctx;
     ctx_init(&ctx);
-    struct option opts[CTX_OPTION_COUNT + 2];
-    size_t n = 0;
-    opts[n++] = (struct option){"help", no_argument, 0, 'h'};
-    for (size_t i = 0; ctx_options[i].name; i++)
-        opts[n++] = ctx_options[i];
-    memset(&opts[n], 0, sizeof opts[n]);
+    static const struct option own[] = {{"help", no_argument, 0, 'h'}};
+    struct option opts[sizeof own / sizeof own[0] + CTX_OPTION_COUNT + 1];
+    ctx_merge_options(opts, own, sizeof own / sizeof own[0]);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "resolve", c, optarg);

@@ -172,12 +172,7 @@ int cmd_resolve_id(int argc, char **argv)
                                         {"json", no_argument, 0, 'j'},
                                         {"verify", no_argument, 0, 'V'},
                                         {"help", no_argument, 0, 'h'}};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        opts[n++] = own[i];
-    for (size_t i = 0; ctx_options[i].name; i++)
-        opts[n++] = ctx_options[i];
-    memset(&opts[n], 0, sizeof opts[n]);
+    ctx_merge_options(opts, own, sizeof own / sizeof own[0]);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "resolve-id", c, optarg);

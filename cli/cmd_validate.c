@@ -24,14 +24,11 @@ int cmd_validate(int argc, char **argv)
     int json = 0, quiet = 0;
     cli_ctx ctx;
     ctx_init(&ctx);
-    struct option opts[CTX_OPTION_COUNT + 4];
-    size_t n = 0;
-    opts[n++] = (struct option){"json", no_argument, 0, 'j'};
-    opts[n++] = (struct option){"quiet", no_argument, 0, 'q'};
-    opts[n++] = (struct option){"help", no_argument, 0, 'h'};
-    for (size_t i = 0; ctx_options[i].name; i++)
-        opts[n++] = ctx_options[i];
-    memset(&opts[n], 0, sizeof opts[n]);
+    static const struct option own[] = {{"json", no_argument, 0, 'j'},
+                                        {"quiet", no_argument, 0, 'q'},
+                                        {"help", no_argument, 0, 'h'}};
+    struct option opts[sizeof own / sizeof own[0] + CTX_OPTION_COUNT + 1];
+    ctx_merge_options(opts, own, sizeof own / sizeof own[0]);
     int c;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "validate", c, optarg);

@@ -47,12 +47,7 @@ int cmd_verify(int argc, char **argv)
     static const struct option own[] = {{"json", no_argument, 0, 'j'},  {"quiet", no_argument, 0, 'q'},
                                         {"help", no_argument, 0, 'h'},  {"batch", no_argument, 0, 'B'},
                                         {"jobs", required_argument, 0, 'J'}};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        opts[n++] = own[i];
-    for (size_t i = 0; ctx_options[i].name; i++)
-        opts[n++] = ctx_options[i];
-    memset(&opts[n], 0, sizeof opts[n]);
+    ctx_merge_options(opts, own, sizeof own / sizeof own[0]);
     int c;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         int h = ctx_option(&ctx, "verify", c, optarg);

@@ -63,6 +63,16 @@ const char ctx_help[] =
     "                      (default: a warning)\n"
     "  --no-status         do not check credential status\n";
 
+void ctx_merge_options(struct option *out, const struct option *own, size_t nown)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nown; i++)
+        out[n++] = own[i];
+    for (size_t i = 0; ctx_options[i].name; i++)
+        out[n++] = ctx_options[i];
+    memset(&out[n], 0, sizeof out[n]);
+}
+
 void ctx_init(cli_ctx *c)
 {
     memset(c, 0, sizeof *c);

@@ -48,6 +48,10 @@ typedef struct cli_ctx {
 
 void ctx_init(cli_ctx *c);
 
+/* Fill out with own[0..nown), then the shared options, then a zero entry (getopt_long's
+ * terminator). out must hold nown + CTX_OPTION_COUNT + 1 entries. */
+void ctx_merge_options(struct option *out, const struct option *own, size_t nown);
+
 /* Handle a shared option (c is the getopt code). Returns 1 when handled, 0 when
  * not a shared option, -1 on a usage error (already printed). */
 int ctx_option(cli_ctx *c, const char *cmd, int code, const char *arg);
