@@ -57,6 +57,16 @@ VC_INTERNAL int vc_is_url(const char *s);
 VC_INTERNAL char *vc_strdup(const char *s);
 
 
+/* A growing NUL-terminated string: oom is set (and later appends ignored) when memory
+ * runs out; the caller frees p. Zero-initialise to start. */
+typedef struct vc_buf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} vc_buf;
+VC_INTERNAL void vc_buf_put(vc_buf *b, const char *s, size_t n);
+VC_INTERNAL void vc_buf_puts(vc_buf *b, const char *s);
+
 /* Constant-time compare. */
 VC_INTERNAL int vc_memeq_ct(const void *a, const void *b, size_t len);
 

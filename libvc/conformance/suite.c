@@ -615,37 +615,7 @@ vc_status vc_suite_run(vc_suite *s, vc_error *err)
 
 /* -------------------------------------------------------- serialisation */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+typedef vc_buf buf;
 
 static void putf(buf *b, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static void putf(buf *b, const char *f, ...)
@@ -656,7 +626,7 @@ static void putf(buf *b, const char *f, ...)
     int n = vsnprintf(tmp, sizeof tmp, f, ap);
     va_end(ap);
     if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+        vc_buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* Length of a valid UTF-8 sequence at s (not a surrogate, not overlong, <= U+10FFFF),
@@ -725,14 +695,14 @@ static void put_xml(buf *b, const char *s)
     }
     for (const char *p = c; *p; p++) {
         switch (*p) {
-        case '&': puts_(b, "&amp;"); break;
-        case '<': puts_(b, "&lt;"); break;
-        case '>': puts_(b, "&gt;"); break;
-        case '"': puts_(b, "&quot;"); break;
-        case '\'': puts_(b, "&apos;"); break;
-        case '\n': puts_(b, "&#10;"); break;
-        case '\t': puts_(b, "&#9;"); break;
-        default: put(b, p, 1);
+        case '&': vc_buf_puts(b, "&amp;"); break;
+        case '<': vc_buf_puts(b, "&lt;"); break;
+        case '>': vc_buf_puts(b, "&gt;"); break;
+        case '"': vc_buf_puts(b, "&quot;"); break;
+        case '\'': vc_buf_puts(b, "&apos;"); break;
+        case '\n': vc_buf_puts(b, "&#10;"); break;
+        case '\t': vc_buf_puts(b, "&#9;"); break;
+        default: vc_buf_put(b, p, 1);
         }
     }
     free(c);
@@ -757,7 +727,7 @@ vc_status vc_suite_to_junit(const vc_suite *s, char **out, vc_error *err)
     size_t p, f, k;
     vc_suite_totals(s, &p, &f, &k);
     buf b = {0};
-    puts_(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    vc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     putf(&b, "<testsuites name=\"untpcred conformance\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
          p + f + k, f, k);
     for (size_t i = 0; i < s->nresults;) {
@@ -766,38 +736,38 @@ vc_status vc_suite_to_junit(const vc_suite *s, char **out, vc_error *err)
             tf += s->results[j].result == VC_TEST_FAIL;
             tk += s->results[j].result == VC_TEST_SKIP;
         }
-        puts_(&b, "  <testsuite name=\"");
+        vc_buf_puts(&b, "  <testsuite name=\"");
         put_xml(&b, s->inputs[in].name);
         putf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", j - i, tf, tk);
         for (; i < j; i++) {
             const result *r = &s->results[i];
-            puts_(&b, "    <testcase classname=\"");
+            vc_buf_puts(&b, "    <testcase classname=\"");
             put_xml(&b, s->inputs[in].name);
-            puts_(&b, "\" name=\"");
+            vc_buf_puts(&b, "\" name=\"");
             put_xml(&b, r->test);
             if (r->result == VC_TEST_PASS) {
-                puts_(&b, "\"/>\n");
+                vc_buf_puts(&b, "\"/>\n");
                 continue;
             }
-            puts_(&b, "\">\n");
+            vc_buf_puts(&b, "\">\n");
             if (r->result == VC_TEST_FAIL) {
-                puts_(&b, "      <failure message=\"");
+                vc_buf_puts(&b, "      <failure message=\"");
                 put_xml(&b, r->message ? r->message : "failed");
-                puts_(&b, "\" type=\"");
+                vc_buf_puts(&b, "\" type=\"");
                 put_xml(&b, r->code ? r->code : "VC_ERR_INTERNAL");
-                puts_(&b, "\">");
+                vc_buf_puts(&b, "\">");
                 put_xml(&b, r->message ? r->message : "failed");
-                puts_(&b, "</failure>\n");
+                vc_buf_puts(&b, "</failure>\n");
             } else {
-                puts_(&b, "      <skipped message=\"");
+                vc_buf_puts(&b, "      <skipped message=\"");
                 put_xml(&b, r->message ? r->message : "skipped");
-                puts_(&b, "\"/>\n");
+                vc_buf_puts(&b, "\"/>\n");
             }
-            puts_(&b, "    </testcase>\n");
+            vc_buf_puts(&b, "    </testcase>\n");
         }
-        puts_(&b, "  </testsuite>\n");
+        vc_buf_puts(&b, "  </testsuite>\n");
     }
-    puts_(&b, "</testsuites>\n");
+    vc_buf_puts(&b, "</testsuites>\n");
     return finish(&b, out, err);
 }
 
@@ -859,8 +829,8 @@ static void put_tap_desc(buf *b, const char *s)
     }
     for (const char *p = c; *p; p++) {
         if (*p == '#' || *p == '\\')
-            put(b, "\\", 1);
-        put(b, p, 1);
+            vc_buf_put(b, "\\", 1);
+        vc_buf_put(b, p, 1);
     }
     free(c);
 }
@@ -873,17 +843,17 @@ static void put_yaml_str(buf *b, const char *s)
         b->oom = 1;
         return;
     }
-    put(b, "\"", 1);
+    vc_buf_put(b, "\"", 1);
     for (const char *p = c; *p; p++) {
         if (*p == '"' || *p == '\\')
-            put(b, "\\", 1);
+            vc_buf_put(b, "\\", 1);
         if (*p == '\t') {
-            puts_(b, "\\t");
+            vc_buf_puts(b, "\\t");
             continue;
         }
-        put(b, p, 1);
+        vc_buf_put(b, p, 1);
     }
-    put(b, "\"", 1);
+    vc_buf_put(b, "\"", 1);
     free(c);
 }
 
@@ -894,25 +864,25 @@ vc_status vc_suite_to_tap(const vc_suite *s, char **out, vc_error *err)
     if (!s || !out)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "suite_to_tap: NULL argument");
     buf b = {0};
-    puts_(&b, "TAP version 13\n");
+    vc_buf_puts(&b, "TAP version 13\n");
     putf(&b, "1..%zu\n", s->nresults);
     for (size_t i = 0; i < s->nresults; i++) {
         const result *r = &s->results[i];
         putf(&b, "%s %zu - ", r->result == VC_TEST_FAIL ? "not ok" : "ok", i + 1);
         put_tap_desc(&b, s->inputs[r->input].name);
-        puts_(&b, ": ");
+        vc_buf_puts(&b, ": ");
         put_tap_desc(&b, r->test);
         if (r->result == VC_TEST_SKIP) {
-            puts_(&b, " # SKIP ");
+            vc_buf_puts(&b, " # SKIP ");
             put_tap_desc(&b, r->message ? r->message : "skipped");
         }
-        puts_(&b, "\n");
+        vc_buf_puts(&b, "\n");
         if (r->result == VC_TEST_FAIL) {
-            puts_(&b, "  ---\n  code: ");
+            vc_buf_puts(&b, "  ---\n  code: ");
             put_yaml_str(&b, r->code ? r->code : "VC_ERR_INTERNAL");
-            puts_(&b, "\n  message: ");
+            vc_buf_puts(&b, "\n  message: ");
             put_yaml_str(&b, r->message ? r->message : "failed");
-            puts_(&b, "\n  ...\n");
+            vc_buf_puts(&b, "\n  ...\n");
         }
     }
     return finish(&b, out, err);

@@ -220,3 +220,29 @@ int vc_memeq_ct(const void *a, const void *b, size_t len)
         d |= x[i] ^ y[i];
     return d == 0;
 }
+
+void vc_buf_put(vc_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 128;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+void vc_buf_puts(vc_buf *b, const char *s)
+{
+    vc_buf_put(b, s, strlen(s));
+}

@@ -15,38 +15,6 @@
 
 #include "schema_internal.h"
 
-typedef struct obuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} obuf;
-
-static void put(obuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(obuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 #define WORD "A-Za-z0-9_"
 #define SPACES "\\t\\n\\x{b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}"
 #define NOT_SPACES                                                                                                     \
@@ -117,7 +85,7 @@ static long read_u(const char *p, size_t n, size_t *i)
     return v;
 }
 
-static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t cap)
+static vc_status translate(const char *p, size_t n, vc_buf *o, char *msg, size_t cap)
 {
     int in_class = 0;
     char tmp[32];
@@ -131,45 +99,45 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
             char e = p[++i];
             switch (e) {
             case 'd':
-                puts_(o, in_class ? "0-9" : "[0-9]");
+                vc_buf_puts(o, in_class ? "0-9" : "[0-9]");
                 break;
             case 'D':
-                puts_(o, in_class ? NOT_DIGITS : "[^0-9]");
+                vc_buf_puts(o, in_class ? NOT_DIGITS : "[^0-9]");
                 break;
             case 'w':
-                puts_(o, in_class ? WORD : "[" WORD "]");
+                vc_buf_puts(o, in_class ? WORD : "[" WORD "]");
                 break;
             case 'W':
-                puts_(o, in_class ? NOT_WORD : "[^" WORD "]");
+                vc_buf_puts(o, in_class ? NOT_WORD : "[^" WORD "]");
                 break;
             case 's':
-                puts_(o, in_class ? SPACES : "[" SPACES "]");
+                vc_buf_puts(o, in_class ? SPACES : "[" SPACES "]");
                 break;
             case 'S':
-                puts_(o, in_class ? NOT_SPACES : "[^" SPACES "]");
+                vc_buf_puts(o, in_class ? NOT_SPACES : "[^" SPACES "]");
                 break;
             case 'b':
-                puts_(o, in_class ? "\\x{8}" : BOUNDARY);
+                vc_buf_puts(o, in_class ? "\\x{8}" : BOUNDARY);
                 break;
             case 'B':
                 if (in_class)
                     goto bad;
-                puts_(o, NOT_BOUNDARY);
+                vc_buf_puts(o, NOT_BOUNDARY);
                 break;
             case 'v':
-                puts_(o, "\\x{b}");
+                vc_buf_puts(o, "\\x{b}");
                 break;
             case 'f':
             case 'n':
             case 'r':
             case 't':
                 tmp[0] = '\\', tmp[1] = e;
-                put(o, tmp, 2);
+                vc_buf_put(o, tmp, 2);
                 break;
             case '0':
                 if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
                     goto bad;
-                puts_(o, "\\x{0}");
+                vc_buf_puts(o, "\\x{0}");
                 break;
             case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
                 if (in_class)
@@ -177,23 +145,23 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
                 size_t b = i;
                 while (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
                     i++;
-                put(o, "\\g{", 3);
-                put(o, p + b, i - b + 1);
-                put(o, "}", 1);
+                vc_buf_put(o, "\\g{", 3);
+                vc_buf_put(o, p + b, i - b + 1);
+                vc_buf_put(o, "}", 1);
                 break;
             }
             case 'c':
                 if (i + 1 >= n || !((p[i + 1] >= 'a' && p[i + 1] <= 'z') || (p[i + 1] >= 'A' && p[i + 1] <= 'Z')))
                     goto bad;
                 snprintf(tmp, sizeof tmp, "\\x{%x}", (unsigned)(p[i + 1] & 0x1f));
-                puts_(o, tmp);
+                vc_buf_puts(o, tmp);
                 i++;
                 break;
             case 'x':
                 if (i + 2 >= n || hexv(p[i + 1]) < 0 || hexv(p[i + 2]) < 0)
                     goto bad;
                 snprintf(tmp, sizeof tmp, "\\x{%x}", (unsigned)(hexv(p[i + 1]) * 16 + hexv(p[i + 2])));
-                puts_(o, tmp);
+                vc_buf_puts(o, tmp);
                 i += 2;
                 break;
             case 'u': {
@@ -213,7 +181,7 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
                     return VC_ERR_SCHEMA_COMPILE;
                 }
                 snprintf(tmp, sizeof tmp, "\\x{%lx}", v);
-                puts_(o, tmp);
+                vc_buf_puts(o, tmp);
                 break;
             }
             case 'p':
@@ -226,8 +194,8 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
                 const char *name = p + i + 2;
                 size_t len = (size_t)(end - name);
                 tmp[0] = '\\', tmp[1] = e;
-                put(o, tmp, 2);
-                put(o, "{", 1);
+                vc_buf_put(o, tmp, 2);
+                vc_buf_put(o, "{", 1);
                 const char *eq = memchr(name, '=', len);
                 if (eq) {
                     size_t kl = (size_t)(eq - name);
@@ -236,44 +204,44 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
                     if ((kl == 16 && strncmp(name, "General_Category", 16) == 0) || (kl == 2 && strncmp(name, "gc", 2) == 0)) {
                         const char *gc = gc_short(val, vl);
                         if (gc)
-                            puts_(o, gc);
+                            vc_buf_puts(o, gc);
                         else
-                            put(o, val, vl);
+                            vc_buf_put(o, val, vl);
                     }
                     else if ((kl == 6 && strncmp(name, "Script", 6) == 0) || (kl == 2 && strncmp(name, "sc", 2) == 0)) {
-                        put(o, "sc:", 3);
-                        put(o, val, vl);
+                        vc_buf_put(o, "sc:", 3);
+                        vc_buf_put(o, val, vl);
                     } else if ((kl == 17 && strncmp(name, "Script_Extensions", 17) == 0) ||
                                (kl == 3 && strncmp(name, "scx", 3) == 0)) {
-                        put(o, "scx:", 4);
-                        put(o, val, vl);
+                        vc_buf_put(o, "scx:", 4);
+                        vc_buf_put(o, val, vl);
                     } else
                         goto bad;
                 } else {
                     const char *gc = gc_short(name, len);
                     if (gc)
-                        puts_(o, gc);
+                        vc_buf_puts(o, gc);
                     else
-                        put(o, name, len);
+                        vc_buf_put(o, name, len);
                 }
-                put(o, "}", 1);
+                vc_buf_put(o, "}", 1);
                 i = (size_t)(end - p);
                 break;
             }
             case 'k':
                 if (in_class || i + 1 >= n || p[i + 1] != '<')
                     goto bad;
-                put(o, "\\k", 2);
+                vc_buf_put(o, "\\k", 2);
                 break;
             default:
                 if ((unsigned char)e >= 0x80) {
                     /* identity escape of a non-ASCII character: the character itself */
-                    put(o, &e, 1);
+                    vc_buf_put(o, &e, 1);
                 } else if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || e == '_') {
                     goto bad;
                 } else {
                     tmp[0] = '\\', tmp[1] = e;
-                    put(o, tmp, 2);
+                    vc_buf_put(o, tmp, 2);
                 }
             }
             continue;
@@ -285,22 +253,22 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
             if (c == ']')
                 in_class = 0;
             if (c == '[')
-                put(o, "\\[", 2);
+                vc_buf_put(o, "\\[", 2);
             else
-                put(o, &c, 1);
+                vc_buf_put(o, &c, 1);
             continue;
         }
         if (c == '[') {
             in_class = 1;
-            put(o, "[", 1);
+            vc_buf_put(o, "[", 1);
             if (i + 1 < n && p[i + 1] == '^') {
-                put(o, "^", 1);
+                vc_buf_put(o, "^", 1);
                 i++;
             }
             continue;
         }
         if (c == '.') {
-            puts_(o, "[^\\n\\r\\x{2028}\\x{2029}]");
+            vc_buf_puts(o, "[^\\n\\r\\x{2028}\\x{2029}]");
             continue;
         }
         if (c == '(' && i + 1 < n && p[i + 1] == '?') {
@@ -315,19 +283,19 @@ static vc_status translate(const char *p, size_t n, obuf *o, char *msg, size_t c
                 return VC_ERR_SCHEMA_COMPILE;
             }
         }
-        put(o, &c, 1);
+        vc_buf_put(o, &c, 1);
     }
     if (in_class) {
         snprintf(msg, cap, "pattern has an unterminated character class");
         return VC_ERR_SCHEMA_COMPILE;
     }
-    put(o, "", 0);
+    vc_buf_put(o, "", 0);
     return o->oom ? VC_ERR_NOMEM : VC_OK;
 }
 
 vc_status vc_regex_compile(const char *pattern, size_t len, pcre2_code **out, char *msg, size_t msg_cap)
 {
-    obuf o = {0};
+    vc_buf o = {0};
     *out = NULL;
     if (len > VC_SCHEMA_MAX_PATTERN_BYTES) {
         snprintf(msg, msg_cap, "pattern of %zu bytes is longer than VC_SCHEMA_MAX_PATTERN_BYTES (%u)", len,

@@ -112,99 +112,72 @@ static void remove_dot_segments(char *in)
     out[olen] = '\0';
 }
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
 char *vc_uri_resolve(const char *base, const char *ref)
 {
     uparts B, R;
     uri_split(base, strlen(base), &B);
     uri_split(ref, strlen(ref), &R);
     span scheme, auth, query, frag = R.frag;
-    sbuf path = {0};
+    vc_buf path = {0};
     if (R.scheme.has) {
         scheme = R.scheme;
         auth = R.auth;
-        sb_add(&path, R.path.p, R.path.n);
+        vc_buf_put(&path, R.path.p, R.path.n);
         query = R.query;
     } else {
         scheme = B.scheme;
         if (R.auth.has) {
             auth = R.auth;
-            sb_add(&path, R.path.p, R.path.n);
+            vc_buf_put(&path, R.path.p, R.path.n);
             query = R.query;
         } else {
             auth = B.auth;
             if (R.path.n == 0) {
-                sb_add(&path, B.path.p, B.path.n);
+                vc_buf_put(&path, B.path.p, B.path.n);
                 query = R.query.has ? R.query : B.query;
             } else {
                 if (R.path.p[0] == '/')
-                    sb_add(&path, R.path.p, R.path.n);
+                    vc_buf_put(&path, R.path.p, R.path.n);
                 else {
                     if (B.auth.has && B.path.n == 0)
-                        sb_add(&path, "/", 1);
+                        vc_buf_put(&path, "/", 1);
                     else {
                         size_t k = B.path.n;
                         while (k > 0 && B.path.p[k - 1] != '/')
                             k--;
-                        sb_add(&path, B.path.p, k);
+                        vc_buf_put(&path, B.path.p, k);
                     }
-                    sb_add(&path, R.path.p, R.path.n);
+                    vc_buf_put(&path, R.path.p, R.path.n);
                 }
                 query = R.query;
             }
         }
     }
-    sb_add(&path, "", 0);
+    vc_buf_put(&path, "", 0);
     if (path.oom) {
         free(path.p);
         return NULL;
     }
     remove_dot_segments(path.p);
-    sbuf out = {0};
+    vc_buf out = {0};
     if (scheme.has) {
-        sb_add(&out, scheme.p, scheme.n);
-        sb_add(&out, ":", 1);
+        vc_buf_put(&out, scheme.p, scheme.n);
+        vc_buf_put(&out, ":", 1);
     }
     if (auth.has) {
-        sb_add(&out, "//", 2);
-        sb_add(&out, auth.p, auth.n);
+        vc_buf_put(&out, "//", 2);
+        vc_buf_put(&out, auth.p, auth.n);
     }
-    sb_add(&out, path.p, strlen(path.p));
+    vc_buf_put(&out, path.p, strlen(path.p));
     if (query.has) {
-        sb_add(&out, "?", 1);
-        sb_add(&out, query.p, query.n);
+        vc_buf_put(&out, "?", 1);
+        vc_buf_put(&out, query.p, query.n);
     }
     if (frag.has) {
-        sb_add(&out, "#", 1);
-        sb_add(&out, frag.p, frag.n);
+        vc_buf_put(&out, "#", 1);
+        vc_buf_put(&out, frag.p, frag.n);
     }
-    sb_add(&out, "", 0);
+    vc_buf_put(&out, "", 0);
     free(path.p);
     if (out.oom) {
         free(out.p);
