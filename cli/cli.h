@@ -39,6 +39,11 @@ int make_resolver(char **docs, int ndocs, char **vms, int nvms, vc_resolver **ou
 /* Print a report: JSON (pretty) or text (VALID/INVALID line, one line per check). 0 or EXIT_USAGE. */
 int print_report(const vc_report *rep, int json);
 
+/* Read path, run fn on it (vc_verify or vc_validate through a wrapper), print the
+ * report (unless quiet). Returns 0 valid, EXIT_INVALID, or EXIT_USAGE (printed). */
+typedef vc_status (*report_fn)(void *obj, const char *text, size_t len, vc_report **rep, vc_error *err);
+int report_file(const char *cmd, const char *path, report_fn fn, void *obj, int json, int quiet);
+
 /* A growing string; oom is set (and further appends ignored) when memory runs out. */
 typedef struct strbuf {
     char *p;

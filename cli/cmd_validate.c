@@ -19,6 +19,11 @@ const char validate_help[] =
     "  --quiet    print nothing; only the exit status\n"
     "Exit status: 0 valid, 1 invalid, 2 usage or I/O error.\n";
 
+static vc_status run_validate(void *v, const char *text, size_t len, vc_report **rep, vc_error *err)
+{
+    return vc_validate(v, text, len, rep, err);
+}
+
 int cmd_validate(int argc, char **argv)
 {
     int json = 0, quiet = 0;
@@ -50,25 +55,7 @@ int cmd_validate(int argc, char **argv)
         ctx_free(&ctx);
         return rc;
     }
-    size_t len = 0;
-    char *text = read_all(argv[optind], VC_MAX_INPUT_BYTES, &len);
-    if (!text) {
-        ctx_free(&ctx);
-        return EXIT_USAGE;
-    }
-    vc_report *rep = NULL;
-    vc_error e;
-    vc_status st = vc_validate(ctx.validator, text, len, &rep, &e);
-    if (!rep) {
-        print_error("validate", &e);
-        rc = EXIT_USAGE;
-    } else {
-        rc = st == VC_OK ? 0 : EXIT_INVALID;
-        if (!quiet && print_report(rep, json) != 0)
-            rc = EXIT_USAGE;
-    }
-    vc_report_free(rep);
-    vc_free(text);
+    rc = report_file("validate", argv[optind], run_validate, ctx.validator, json, quiet);
     ctx_free(&ctx);
     return rc;
 }

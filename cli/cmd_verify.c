@@ -38,6 +38,11 @@ const char verify_help[] =
     "CREDENTIAL may be '-' for standard input.\n"
     "Exit status: 0 valid (with --batch: all valid), 1 invalid, 2 usage or I/O error.\n";
 
+static vc_status run_verify(void *v, const char *text, size_t len, vc_report **rep, vc_error *err)
+{
+    return vc_verify(v, text, len, rep, err);
+}
+
 int cmd_verify(int argc, char **argv)
 {
     int json = 0, quiet = 0, batch = 0, jobs = 0;
@@ -89,25 +94,7 @@ int cmd_verify(int argc, char **argv)
         ctx_free(&ctx);
         return rc;
     }
-    size_t len = 0;
-    char *text = read_all(argv[optind], VC_MAX_INPUT_BYTES, &len);
-    if (!text) {
-        ctx_free(&ctx);
-        return EXIT_USAGE;
-    }
-    vc_report *rep = NULL;
-    vc_error e;
-    vc_status st = vc_verify(ctx.verifier, text, len, &rep, &e);
-    if (!rep) {
-        print_error("verify", &e);
-        rc = EXIT_USAGE;
-    } else {
-        rc = st == VC_OK ? 0 : EXIT_INVALID;
-        if (!quiet && print_report(rep, json) != 0)
-            rc = EXIT_USAGE;
-    }
-    vc_report_free(rep);
-    vc_free(text);
+    rc = report_file("verify", argv[optind], run_verify, ctx.verifier, json, quiet);
     ctx_free(&ctx);
     return rc;
 }

@@ -245,3 +245,26 @@ void sb_append_json(strbuf *b, const char *s)
     }
     sb_append(b, "\"");
 }
+
+int report_file(const char *cmd, const char *path, report_fn fn, void *obj, int json, int quiet)
+{
+    size_t len = 0;
+    char *text = read_all(path, VC_MAX_INPUT_BYTES, &len);
+    if (!text)
+        return EXIT_USAGE;
+    vc_report *rep = NULL;
+    vc_error e;
+    vc_status st = fn(obj, text, len, &rep, &e);
+    int rc;
+    if (!rep) {
+        print_error(cmd, &e);
+        rc = EXIT_USAGE;
+    } else {
+        rc = st == VC_OK ? 0 : EXIT_INVALID;
+        if (!quiet && print_report(rep, json) != 0)
+            rc = EXIT_USAGE;
+    }
+    vc_report_free(rep);
+    vc_free(text);
+    return rc;
+}
