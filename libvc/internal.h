@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 #include "vc/vc.h"
 
 #define VC_INTERNAL __attribute__((visibility("hidden")))
@@ -26,6 +27,10 @@ VC_INTERNAL vc_status vc_error_copy(vc_error *dst, const vc_error *src);
  * VC_ERR_JSON_DUPKEY, VC_ERR_JSON.
  */
 VC_INTERNAL vc_status vc_json_parse(const char *text, size_t len, json_t **out, vc_error *err);
+
+/* vc_json_parse, and *has_ws (if not NULL) says whether the text had any white
+ * space outside strings (0: it is already compact). */
+VC_INTERNAL vc_status vc_json_parse_ws(const char *text, size_t len, json_t **out, int *has_ws, vc_error *err);
 
 /* Same, and the top value must be an object (VC_ERR_JSON_TYPE otherwise). */
 VC_INTERNAL vc_status vc_json_parse_object(const char *text, size_t len, json_t **out, vc_error *err);
@@ -53,6 +58,15 @@ VC_INTERNAL size_t vc_varint_encode(uint64_t value, uint8_t out[10]);
  * RFC 3986, no white space or control characters, non-empty rest. */
 VC_INTERNAL int vc_is_url(const char *s);
 
+/* Copy src into dst of cap bytes (cap > 0), truncating; always NUL-terminated.
+ * snprintf(dst, cap, "%s", src) without the format machinery (hot paths). */
+static inline void vc_strcpy_trunc(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* Duplicate a string with malloc; NULL stays NULL. */
 VC_INTERNAL char *vc_strdup(const char *s);
 
@@ -65,7 +79,22 @@ typedef struct vc_buf {
     int oom;
 } vc_buf;
 VC_INTERNAL void vc_buf_put(vc_buf *b, const char *s, size_t n);
+/* Make room for n more bytes (and the NUL) at once. */
+VC_INTERNAL void vc_buf_reserve(vc_buf *b, size_t n);
 VC_INTERNAL void vc_buf_puts(vc_buf *b, const char *s);
+/* Append s (n bytes of UTF-8) as a quoted JSON string: '"', '\\' and control
+ * characters escaped, everything else as is. */
+VC_INTERNAL void vc_buf_put_json_string(vc_buf *b, const char *s, size_t n);
+
+/* Append the JSON text (which vc_json_parse accepted) without its insignificant
+ * white space: the same tokens, byte for byte, in the same order. */
+VC_INTERNAL void vc_json_compact(const char *text, size_t len, vc_buf *out);
+
+/* base64url without padding: the encoded length of n bytes, and the encoding
+ * of in written to o (room for vc_b64url_len(in_len) + 1; NUL-terminated).
+ * Returns the length written. */
+static inline size_t vc_b64url_len(size_t n) { return (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0); }
+VC_INTERNAL size_t vc_b64url_encode_into(const uint8_t *in, size_t in_len, char *o);
 
 /* Constant-time compare. */
 VC_INTERNAL int vc_memeq_ct(const void *a, const void *b, size_t len);

@@ -1,4 +1,6 @@
 /* base64url.c - strict RFC 4648 section 5 base64url, no padding. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,23 +22,26 @@ static const uint8_t decode_table[256] = {
 #undef X64
 };
 
-vc_status vc_base64url_encode(const uint8_t *in, size_t in_len, char **out, vc_error *err)
+/* Two output characters per 12 input bits: 4096 pairs, made once. */
+static uint16_t pairs[4096];
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+static void make_pairs(void)
 {
-    if (!out || (!in && in_len))
-        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "base64url_encode: NULL argument");
-    if (in_len > (SIZE_MAX / 4) * 3 - 3)
-        return vc_fail(err, VC_ERR_LIMIT, NULL, "input too large to encode");
-    size_t olen = (in_len / 3) * 4 + ((in_len % 3) ? (in_len % 3) + 1 : 0);
-    char *o = malloc(olen + 1);
-    if (!o)
-        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    for (unsigned i = 0; i < 4096; i++) {
+        unsigned char two[2] = {(unsigned char)alphabet[i >> 6], (unsigned char)alphabet[i & 63]};
+        memcpy(&pairs[i], two, 2);
+    }
+}
+
+size_t vc_b64url_encode_into(const uint8_t *in, size_t in_len, char *o)
+{
+    pthread_once(&pairs_once, make_pairs);
     size_t i = 0, j = 0;
     while (i + 3 <= in_len) {
         uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
-        o[j++] = alphabet[(v >> 18) & 63];
-        o[j++] = alphabet[(v >> 12) & 63];
-        o[j++] = alphabet[(v >> 6) & 63];
-        o[j++] = alphabet[v & 63];
+        memcpy(o + j, &pairs[v >> 12], 2);
+        memcpy(o + j + 2, &pairs[v & 4095], 2);
+        j += 4;
         i += 3;
     }
     if (in_len - i == 1) {
@@ -50,6 +55,19 @@ vc_status vc_base64url_encode(const uint8_t *in, size_t in_len, char **out, vc_e
         o[j++] = alphabet[(v >> 6) & 63];
     }
     o[j] = '\0';
+    return j;
+}
+
+vc_status vc_base64url_encode(const uint8_t *in, size_t in_len, char **out, vc_error *err)
+{
+    if (!out || (!in && in_len))
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "base64url_encode: NULL argument");
+    if (in_len > (SIZE_MAX / 4) * 3 - 3)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "input too large to encode");
+    char *o = malloc(vc_b64url_len(in_len) + 1);
+    if (!o)
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    vc_b64url_encode_into(in, in_len, o);
     *out = o;
     return VC_OK;
 }

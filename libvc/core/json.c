@@ -28,6 +28,9 @@
 #include <string.h>
 
 #include "../internal.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Byte classes for the string scanner: 0 plain ASCII, 1 '"' or '\\', 2 control
  * character, 3 UTF-8 lead or continuation byte (checked by utf8_len). */
@@ -45,6 +48,7 @@ static const unsigned char str_class[256] = {
 typedef struct parser {
     const unsigned char *start, *p, *end;
     int depth;
+    int ws; /* white space was skipped somewhere (the text is not compact) */
     vc_status code; /* set on failure */
     const char *msg;
     size_t at; /* byte offset of the failure */
@@ -67,6 +71,7 @@ static void skip_ws(parser *ps)
     const unsigned char *p = ps->p, *end = ps->end;
     while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
+    ps->ws |= p != ps->p;
     ps->p = p;
 }
 
@@ -145,6 +150,22 @@ static int scan_string(parser *ps, const char **s, size_t *n)
     const unsigned char *p = ps->p + 1, *end = ps->end, *begin = p;
     /* Fast path: no escape. */
     for (;;) {
+#ifdef __SSE2__
+        /* 16 bytes at a time while none is '"', '\\', a control character or
+         * non-ASCII (as signed bytes, both are below 0x20). */
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                       _mm_cmplt_epi8(v, space));
+            int mask = _mm_movemask_epi8(hit);
+            if (mask) {
+                p += __builtin_ctz((unsigned)mask);
+                break;
+            }
+            p += 16;
+        }
+#endif
         while (p < end && str_class[*p] == 0)
             p++;
         if (p >= end) {
@@ -367,6 +388,15 @@ static json_t *parse_object(parser *ps)
         ps->depth--;
         return obj;
     }
+    /* Duplicate keys: the first keys, while none was escaped, are compared in a
+     * list of slices of the input (cheaper than hashing); past that, jansson's
+     * own lookup, which sees every key inserted so far. */
+    struct {
+        const char *k;
+        size_t n;
+    } seen[16];
+    size_t nseen = 0;
+    int hashed = 0;
     for (;;) {
         if (ps->p >= ps->end || *ps->p != '"') {
             fail_at(ps, ps->p, VC_ERR_JSON, "string or '}' expected");
@@ -389,7 +419,17 @@ static json_t *parse_object(parser *ps)
             memcpy(kcopy, k, kn);
             k = kcopy;
         }
-        if (json_object_getn(obj, k, kn)) {
+        int dup = 0;
+        if (!hashed && !kcopy && nseen < sizeof seen / sizeof seen[0]) {
+            for (size_t i = 0; i < nseen && !dup; i++)
+                dup = seen[i].n == kn && memcmp(seen[i].k, k, kn) == 0;
+            seen[nseen].k = k;
+            seen[nseen++].n = kn;
+        } else {
+            hashed = 1;
+            dup = json_object_getn(obj, k, kn) != NULL;
+        }
+        if (dup) {
             if (kcopy != small)
                 free(kcopy);
             fail_at(ps, key_at, VC_ERR_JSON_DUPKEY, "duplicate object key");
@@ -512,6 +552,11 @@ static json_t *parse_value(parser *ps)
 
 vc_status vc_json_parse(const char *text, size_t len, json_t **out, vc_error *err)
 {
+    return vc_json_parse_ws(text, len, out, NULL, err);
+}
+
+vc_status vc_json_parse_ws(const char *text, size_t len, json_t **out, int *has_ws, vc_error *err)
+{
     if (!text || !out)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "json_parse: NULL argument");
     if (len > VC_MAX_INPUT_BYTES)
@@ -531,6 +576,8 @@ vc_status vc_json_parse(const char *text, size_t len, json_t **out, vc_error *er
     }
     free(ps.scratch);
     if (v) {
+        if (has_ws)
+            *has_ws = ps.ws;
         *out = v;
         return VC_OK;
     }
@@ -560,6 +607,27 @@ vc_status vc_json_parse_object(const char *text, size_t len, json_t **out, vc_er
     }
     *out = v;
     return VC_OK;
+}
+
+void vc_json_compact(const char *text, size_t len, vc_buf *out)
+{
+    size_t run = 0; /* start of the bytes not yet copied */
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"')
+            in_str = 1;
+        else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            vc_buf_put(out, text + run, i - run);
+            run = i + 1;
+        }
+    }
+    vc_buf_put(out, text + run, len - run);
 }
 
 char *vc_json_dump(const json_t *v)
@@ -593,7 +661,10 @@ void vc_path_append(char *path, size_t cap, const char *token)
 
 void vc_path_append_index(char *path, size_t cap, size_t index)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%zu", index);
-    vc_path_append(path, cap, buf);
+    char buf[24], *q = buf + sizeof buf - 1;
+    *q = '\0';
+    do
+        *--q = (char)('0' + index % 10);
+    while ((index /= 10) != 0);
+    vc_path_append(path, cap, q);
 }

@@ -221,6 +221,22 @@ int vc_memeq_ct(const void *a, const void *b, size_t len)
     return d == 0;
 }
 
+void vc_buf_reserve(vc_buf *b, size_t n)
+{
+    if (b->oom || b->n + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 128;
+    while (cap < b->n + n + 1)
+        cap *= 2;
+    char *np = realloc(b->p, cap);
+    if (!np) {
+        b->oom = 1;
+        return;
+    }
+    b->p = np;
+    b->cap = cap;
+}
+
 void vc_buf_put(vc_buf *b, const char *s, size_t n)
 {
     if (b->oom)
@@ -245,4 +261,41 @@ void vc_buf_put(vc_buf *b, const char *s, size_t n)
 void vc_buf_puts(vc_buf *b, const char *s)
 {
     vc_buf_put(b, s, strlen(s));
+}
+
+void vc_buf_put_json_string(vc_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    vc_buf_reserve(b, n + 2);
+    vc_buf_put(b, "\"", 1);
+    size_t run = 0; /* bytes of s not yet copied that need no escape */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        vc_buf_put(b, s + run, i - run);
+        run = i + 1;
+        char esc[7] = {'\\', (char)c, 0};
+        size_t k = 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            k = 6;
+        }
+        vc_buf_put(b, esc, k);
+    }
+    vc_buf_put(b, s + run, n - run);
+    vc_buf_put(b, "\"", 1);
 }

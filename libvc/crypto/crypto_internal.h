@@ -19,4 +19,10 @@ VC_INTERNAL vc_status vc_key_from_raw(vc_key_type type, const uint8_t *pub, size
 /* The key's raw public bytes (borrowed from the key). */
 VC_INTERNAL const uint8_t *vc_key_public_bytes(const vc_key *key, size_t *len);
 
+/* The key's Multikey text once computed (borrowed, lives as long as the key), or
+ * NULL. cache: publish mb (malloc'd, taken) as that text and return the text the
+ * key keeps (mb, or another thread's equal copy, mb then being freed). */
+VC_INTERNAL const char *vc_key_cached_multikey(const vc_key *key);
+VC_INTERNAL const char *vc_key_cache_multikey(const vc_key *key, char *mb);
+
 #endif

@@ -79,6 +79,7 @@ struct vc_key {
      * would serialise threads verifying with one key. Created on first use. */
     _Atomic(EVP_MD_CTX *) verify_tmpl;
     _Atomic(EVP_MD_CTX *) sign_tmpl;
+    _Atomic(char *) multikey;  /* the public key's Multikey text, made on first use */
     int has_private;
     char *kid;                 /* JWK "kid" the key was imported with, or NULL */
     char *alg;                 /* JWK "alg" the key was imported with, or NULL */
@@ -117,8 +118,20 @@ static vc_key *key_new(const struct curve *c)
         atomic_init(&k->refs, 1);
         atomic_init(&k->verify_tmpl, NULL);
         atomic_init(&k->sign_tmpl, NULL);
+        atomic_init(&k->multikey, NULL);
     }
     return k;
+}
+
+const char *vc_key_cached_multikey(const vc_key *key) { return atomic_load(&((vc_key *)key)->multikey); }
+
+const char *vc_key_cache_multikey(const vc_key *key, char *mb)
+{
+    char *expected = NULL;
+    if (atomic_compare_exchange_strong(&((vc_key *)key)->multikey, &expected, mb))
+        return mb;
+    free(mb); /* another thread was first: keep its copy */
+    return expected;
 }
 
 /*
@@ -162,6 +175,7 @@ void vc_key_free(vc_key *key)
         return;
     EVP_MD_CTX_free(atomic_load(&key->verify_tmpl));
     EVP_MD_CTX_free(atomic_load(&key->sign_tmpl));
+    free(atomic_load(&key->multikey));
     EVP_PKEY_free(key->pkey); /* OpenSSL clears the private scalar */
     free(key->kid);
     free(key->alg);
@@ -1234,7 +1248,9 @@ vc_status vc_key_sign(const vc_key *key, const char *alg, const uint8_t *msg, si
         goto done;
     }
     /* ECDSA: OpenSSL produces DER; JOSE wants r||s, each left-padded to n bytes. */
-    if (EVP_DigestSign(ctx, NULL, &der_len, msg, msg_len) != 1 || !(der = OPENSSL_malloc(der_len)) ||
+    unsigned char der_small[160]; /* P-521's DER signature is at most 139 bytes */
+    if (EVP_DigestSign(ctx, NULL, &der_len, msg, msg_len) != 1 ||
+        !(der = der_len <= sizeof der_small ? der_small : OPENSSL_malloc(der_len)) ||
         EVP_DigestSign(ctx, der, &der_len, msg, msg_len) != 1) {
         st = ossl_fail(err, VC_ERR_CRYPTO, NULL, "ECDSA signing failed");
         goto done;
@@ -1254,7 +1270,8 @@ vc_status vc_key_sign(const vc_key *key, const char *alg, const uint8_t *msg, si
         st = ossl_fail(err, VC_ERR_CRYPTO, NULL, "ECDSA signature values are too large");
 done:
     ECDSA_SIG_free(es);
-    OPENSSL_free(der);
+    if (der != der_small)
+        OPENSSL_free(der);
     EVP_MD_CTX_free(ctx);
     if (st != VC_OK) {
         free(out);

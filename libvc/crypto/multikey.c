@@ -69,6 +69,12 @@ vc_status vc_key_to_multikey(const vc_key *key, char **out, vc_error *err)
     if (!key || !out)
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "key_to_multikey: NULL argument");
     *out = NULL;
+    /* base58 is quadratic and every did:key signature needs the text: once per key. */
+    const char *cached = vc_key_cached_multikey(key);
+    if (cached) {
+        *out = vc_strdup(cached);
+        return *out ? VC_OK : vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
     const struct codec *c = codec_by_type(vc_key_get_type(key));
     if (!c)
         return vc_fail(err, VC_ERR_KEY_TYPE, NULL,
@@ -100,6 +106,9 @@ vc_status vc_key_to_multikey(const vc_key *key, char **out, vc_error *err)
     s[0] = 'z';
     memcpy(s + 1, b58, len + 1);
     free(b58);
+    char *keep = vc_strdup(s);
+    if (keep)
+        vc_key_cache_multikey(key, keep);
     *out = s;
     return VC_OK;
 }

@@ -212,66 +212,60 @@ vc_status vc_jws_sign(const vc_key *key, const char *typ, const char *cty, const
 {
     if (!key || !out || (!payload && payload_len))
         return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_sign: NULL argument");
+    *out = NULL;
     if (payload_len > VC_MAX_INPUT_BYTES)
         return vc_fail(err, VC_ERR_LIMIT, NULL, "payload of %zu bytes exceeds the %u-byte limit", payload_len,
                        VC_MAX_INPUT_BYTES);
     const char *alg = vc_key_jose_alg(key);
     if (!alg)
         return vc_fail(err, VC_ERR_KEY_TYPE, NULL, "key type cannot sign JWS");
-    json_t *h = json_object();
-    if (!h)
+    /* The protected header, members in this order: alg, typ, cty, kid. */
+    vc_buf h = {0};
+    vc_buf_reserve(&h, 48 + strlen(alg) + (typ ? strlen(typ) : 0) + (cty ? strlen(cty) : 0) + (kid ? strlen(kid) : 0));
+    const char *names[] = {"alg", "typ", "cty", "kid"}, *values[] = {alg, typ, cty, kid};
+    for (size_t i = 0; i < 4; i++) {
+        if (!values[i])
+            continue;
+        vc_buf_puts(&h, h.n ? ",\"" : "{\"");
+        vc_buf_puts(&h, names[i]);
+        vc_buf_puts(&h, "\":");
+        vc_buf_put_json_string(&h, values[i], strlen(values[i]));
+    }
+    vc_buf_put(&h, "}", 1);
+    if (h.oom) {
+        free(h.p);
         return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-    json_object_set_new(h, "alg", json_string(alg));
-    if (typ)
-        json_object_set_new(h, "typ", json_string(typ));
-    if (cty)
-        json_object_set_new(h, "cty", json_string(cty));
-    if (kid)
-        json_object_set_new(h, "kid", json_string(kid));
-    char *hjson = vc_json_dump(h);
-    json_decref(h);
-    char *h64 = NULL, *p64 = NULL, *s64 = NULL, *input = NULL;
+    }
+    if (h.n > VC_MAX_HEADER_BYTES) {
+        free(h.p);
+        return vc_fail(err, VC_ERR_LIMIT, "header", "the JWS protected header would exceed the %u-byte limit",
+                       VC_MAX_HEADER_BYTES);
+    }
+    /* One buffer: "<b64 header>.<b64 payload>" is the signing input, then
+     * ".<b64 signature>" (at most 132 bytes, ES512) is appended in place. */
+    size_t hl = vc_b64url_len(h.n), pl = vc_b64url_len(payload_len), cap = hl + 1 + pl + 1 + vc_b64url_len(132) + 1;
+    char *res = malloc(cap);
+    if (!res) {
+        free(h.p);
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
+    vc_b64url_encode_into((const uint8_t *)h.p, h.n, res);
+    free(h.p);
+    res[hl] = '.';
+    vc_b64url_encode_into(payload, payload_len, res + hl + 1);
     uint8_t *sig = NULL;
     size_t sig_len = 0;
-    vc_status st;
-    if (!hjson) {
-        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-        goto done;
+    vc_status st = vc_key_sign(key, alg, (const uint8_t *)res, hl + 1 + pl, &sig, &sig_len, err);
+    if (st == VC_OK && sig_len > 132)
+        st = vc_fail(err, VC_ERR_CRYPTO, "signature", "unexpected signature length %zu", sig_len);
+    if (st != VC_OK) {
+        free(sig);
+        free(res);
+        return st;
     }
-    if ((st = vc_base64url_encode((const uint8_t *)hjson, strlen(hjson), &h64, err)) != VC_OK)
-        goto done;
-    if ((st = vc_base64url_encode(payload, payload_len, &p64, err)) != VC_OK)
-        goto done;
-    size_t hl = strlen(h64), pl = strlen(p64);
-    input = malloc(hl + 1 + pl + 1);
-    if (!input) {
-        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-        goto done;
-    }
-    memcpy(input, h64, hl);
-    input[hl] = '.';
-    memcpy(input + hl + 1, p64, pl + 1);
-    if ((st = vc_key_sign(key, alg, (const uint8_t *)input, hl + 1 + pl, &sig, &sig_len, err)) != VC_OK)
-        goto done;
-    if ((st = vc_base64url_encode(sig, sig_len, &s64, err)) != VC_OK)
-        goto done;
-    size_t sl = strlen(s64);
-    char *res = malloc(hl + 1 + pl + 1 + sl + 1);
-    if (!res) {
-        st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
-        goto done;
-    }
-    memcpy(res, input, hl + 1 + pl);
     res[hl + 1 + pl] = '.';
-    memcpy(res + hl + 2 + pl, s64, sl + 1);
-    *out = res;
-    st = VC_OK;
-done:
-    free(hjson);
-    free(h64);
-    free(p64);
-    free(s64);
-    free(input);
+    vc_b64url_encode_into(sig, sig_len, res + hl + 1 + pl + 1);
     free(sig);
-    return st;
+    *out = res;
+    return VC_OK;
 }

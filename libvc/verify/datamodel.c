@@ -155,7 +155,7 @@ static void mkpath(char *out, const char *a, size_t idx, const char *b)
 /* out = rel + "/member" */
 static void subpath(char *out, const char *rel, const char *member)
 {
-    snprintf(out, VC_ERROR_PATH_MAX, "%s", rel);
+    vc_strcpy_trunc(out, VC_ERROR_PATH_MAX, rel);
     vc_path_append(out, VC_ERROR_PATH_MAX, member);
 }
 
@@ -234,7 +234,7 @@ static int type_shape_ok(struct doc *d, const json_t *obj, const char *rel, cons
     {
         if (!json_is_string(x) || json_string_length(x) == 0) {
             char pi[VC_ERROR_PATH_MAX];
-            snprintf(pi, sizeof pi, "%s", p);
+            vc_strcpy_trunc(pi, sizeof pi, p);
             vc_path_append_index(pi, sizeof pi, i);
             dm_fail(d, code, pi, "each type of %s must be a non-empty string, not %s", what,
                     json_is_string(x) ? "an empty string" : kind_of(x));
@@ -605,7 +605,7 @@ static void check_lang_member(struct doc *d, const json_t *obj, const char *rel,
         json_array_foreach(v, i, x)
         {
             char pi[VC_ERROR_PATH_MAX];
-            snprintf(pi, sizeof pi, "%s", p);
+            vc_strcpy_trunc(pi, sizeof pi, p);
             vc_path_append_index(pi, sizeof pi, i);
             if (json_is_object(x))
                 check_lang_object(d, x, pi, name);
@@ -666,7 +666,7 @@ static void init_doc(struct doc *d, struct run *r, const json_t *obj, const char
     memset(d, 0, sizeof *d);
     d->run = r;
     d->obj = obj;
-    snprintf(d->base, sizeof d->base, "%s", base);
+    vc_strcpy_trunc(d->base, sizeof d->base, base);
     d->presentation = vc_dm_is_presentation(obj);
 }
 
@@ -706,7 +706,7 @@ static void check_credentials(struct doc *d)
                     json_is_string(c) ? ": wrap a secured credential in an EnvelopedVerifiableCredential" : "");
             continue;
         }
-        snprintf(base, sizeof base, "%s", d->base);
+        vc_strcpy_trunc(base, sizeof base, d->base);
         if (strlen(base) + strlen(rel) < sizeof base)
             strcat(base, rel);
         if (vc_dm_has_type(c, "EnvelopedVerifiableCredential")) {

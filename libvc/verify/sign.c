@@ -14,11 +14,16 @@
 #include "verify_internal.h"
 #include "vc/cose.h"
 
+/* What settle_issuer added to the document. */
+enum added { ADDED_NOTHING, ADDED_MEMBER, ADDED_NESTED_ID };
+
 /* Fill in the issuer (credential) or holder (presentation) when absent; refuse a
- * conflicting one. *did_key is the key's did:key (new), used for defaults. */
+ * conflicting one. *did_key is the key's did:key (new), used for defaults; *added
+ * says what was added (a last top-level member, or an id inside the object). */
 static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const vc_sign_options *opts,
-                               char **did_key, vc_error *err)
+                               char **did_key, enum added *added, vc_error *err)
 {
+    *added = ADDED_NOTHING;
     const char *member = is_vp ? "holder" : "issuer";
     vc_error e;
     vc_status st = vc_did_key_from_key(key, did_key, &e);
@@ -32,6 +37,7 @@ static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const 
             return vc_fail(err, VC_ERR_INVALID_ARG, is_vp ? "/holder" : "/issuer",
                            "the document has no %s and this key type has no did:key: give --issuer", member);
         json_object_set_new(doc, member, json_string(value));
+        *added = ADDED_MEMBER;
         return VC_OK;
     }
     if (json_is_object(cur) && !json_object_get(cur, "id")) {
@@ -41,6 +47,7 @@ static vc_status settle_issuer(json_t *doc, int is_vp, const vc_key *key, const 
             return vc_fail(err, VC_ERR_INVALID_ARG, is_vp ? "/holder/id" : "/issuer/id",
                            "the %s object has no id and this key type has no did:key: give --issuer", member);
         json_object_set_new(cur, "id", json_string(value));
+        *added = ADDED_NESTED_ID;
         return VC_OK;
     }
     const char *id = json_is_string(cur) ? json_string_value(cur) : vc_json_str(cur, "id");
@@ -98,14 +105,21 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         return vc_fail(err, VC_ERR_KEY_NO_PRIVATE, NULL, "signing needs a private key; the key given is public only");
     json_t *doc = NULL;
     char *did_key = NULL, *vm_id = NULL, *payload = NULL, *jws = NULL, *b64 = NULL;
+    size_t payload_len = 0;
     uint8_t *cose_bytes = NULL;
     size_t cose_len = 0;
-    vc_status st = vc_json_parse_object(json, len, &doc, err);
+    int has_ws = 1;
+    vc_status st = vc_json_parse_ws(json, len, &doc, &has_ws, err);
     if (st != VC_OK)
         return st;
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return vc_fail(err, VC_ERR_JSON_TYPE, "", "expected a JSON object");
+    }
     int is_vp = vc_dm_is_presentation(doc);
 
-    if ((st = settle_issuer(doc, is_vp, key, opts, &did_key, err)) != VC_OK)
+    enum added added;
+    if ((st = settle_issuer(doc, is_vp, key, opts, &did_key, &added, err)) != VC_OK)
         goto done;
     if ((st = vc_dm_check(doc, 0, NULL, err)) != VC_OK)
         goto done;
@@ -162,23 +176,59 @@ vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign
         goto done;
     }
 
-    payload = vc_json_dump(doc);
-    if (!payload) {
+    /* The payload is the signer's own text without insignificant white space (the
+     * same tokens, so numbers keep their digits and strings their escapes), plus
+     * the issuer or holder when it was filled in. Re-serialising the parsed value
+     * would cost more than the rest of signing and could round numbers. */
+    vc_buf pb = {0};
+    const char *pay = NULL; /* the payload bytes: payload, or json itself */
+    if (added == ADDED_NESTED_ID) {
+        payload = vc_json_dump(doc);
+        payload_len = payload ? strlen(payload) : 0;
+    } else if (added == ADDED_NOTHING && !has_ws) {
+        pay = json; /* already compact: signed as given */
+        payload_len = len;
+    } else {
+        const char *filled = added == ADDED_MEMBER ? vc_json_str(doc, is_vp ? "holder" : "issuer") : NULL;
+        vc_buf_reserve(&pb, len + 32 + (filled ? strlen(filled) : 0));
+        if (has_ws)
+            vc_json_compact(json, len, &pb);
+        else
+            vc_buf_put(&pb, json, len);
+        if (added == ADDED_MEMBER && !pb.oom) {
+            /* The text is an object: "{...}". Its new last member goes before the '}'. */
+            const char *member = is_vp ? "holder" : "issuer";
+            const char *value = vc_json_str(doc, member);
+            pb.n--;
+            vc_buf_puts(&pb, pb.n > 1 ? ",\"" : "\"");
+            vc_buf_puts(&pb, member);
+            vc_buf_puts(&pb, "\":");
+            vc_buf_put_json_string(&pb, value, strlen(value));
+            vc_buf_put(&pb, "}", 1);
+        }
+        if (pb.oom)
+            free(pb.p);
+        else {
+            payload = pb.p;
+            payload_len = pb.n;
+        }
+    }
+    if (!pay && !(pay = payload)) {
         st = vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
         goto done;
     }
     if (cose) {
         /* vc+cose: typ and content type are media types (RFC 9596, VC-JOSE-COSE section 3.3). */
         if ((st = vc_cose_sign1(key, is_vp ? "application/vp+cose" : "application/vc+cose",
-                                is_vp ? "application/vp" : "application/vc", kid, (const uint8_t *)payload,
-                                strlen(payload), &cose_bytes, &cose_len, err)) != VC_OK)
+                                is_vp ? "application/vp" : "application/vc", kid, (const uint8_t *)pay,
+                                payload_len, &cose_bytes, &cose_len, err)) != VC_OK)
             goto done;
         /* bare: base64url text (vc_sign returns text); enveloped: standard base64 in the data: URL (RFC 2397). */
         if ((st = opts->bare ? vc_base64url_encode(cose_bytes, cose_len, &jws, err)
                              : vc_base64_encode(cose_bytes, cose_len, &b64, err)) != VC_OK)
             goto done;
     } else if ((st = vc_jws_sign(key, is_vp ? "vp+jwt" : "vc+jwt", is_vp ? "vp" : "vc", kid,
-                                 (const uint8_t *)payload, strlen(payload), &jws, err)) != VC_OK)
+                                 (const uint8_t *)pay, payload_len, &jws, err)) != VC_OK)
         goto done;
     if (opts && opts->bare) {
         *out = jws;
