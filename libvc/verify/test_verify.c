@@ -473,6 +473,75 @@ START_TEST(envelope_rejections)
 }
 END_TEST
 
+/* The payload is the signer's text, compacted: tokens (numbers, escapes) kept
+ * byte for byte; a filled-in issuer is appended as the last member. */
+static char *signed_payload(const vc_key *key, const char *text, const vc_sign_options *o)
+{
+    char *jws = NULL;
+    vc_error e;
+    tu_assert_status(vc_sign(key, text, strlen(text), o, &jws, &e), VC_OK, &e);
+    vc_jws *j = NULL;
+    tu_assert_status(vc_jws_parse(jws, strlen(jws), &j, &e), VC_OK, &e);
+    size_t n = 0;
+    const uint8_t *p = vc_jws_payload(j, &n);
+    char *out = malloc(n + 1);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    expect_verify(jws, VC_OK, NULL);
+    vc_jws_free(j);
+    vc_free(jws);
+    return out;
+}
+
+START_TEST(sign_payload_as_given)
+{
+    vc_sign_options bare = {.bare = 1};
+    const char *head = "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+                       "\"credentialSubject\":{\"id\":\"urn:x:1\",\"ratio\":0.1,\"big\":12345678901234567890.5,"
+                       "\"name\":\"caf\\u00e9 \\/ \\\"q\\\"\"}";
+    /* compact, with an issuer: signed exactly as given */
+    char text[1024];
+    snprintf(text, sizeof text, "%s,\"issuer\":\"%s\"}", head, ed_did);
+    char *p = signed_payload(ed_key, text, &bare);
+    ck_assert_str_eq(p, text);
+    free(p);
+    /* pretty-printed, no issuer: white space outside strings dropped, issuer last */
+    const char *pretty = "\n {\n\t\"@context\" : [ \"https://www.w3.org/ns/credentials/v2\" ],\r\n"
+                         "  \"type\": [\"VerifiableCredential\"],\n"
+                         "  \"credentialSubject\": { \"id\": \"urn:x:1\", \"note\": \"a  b\\t{ }\", \"n\": 1.50 }\n}\n";
+    char want[1024];
+    snprintf(want, sizeof want,
+             "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+             "\"credentialSubject\":{\"id\":\"urn:x:1\",\"note\":\"a  b\\t{ }\",\"n\":1.50},\"issuer\":\"%s\"}",
+             p256_did);
+    p = signed_payload(p256_key, pretty, &bare);
+    ck_assert_str_eq(p, want);
+    free(p);
+    /* an issuer object without an id gets the signer's: that one is re-serialised */
+    snprintf(text, sizeof text, "%s,\"issuer\":{\"name\":\"Mine Co\"}}", head);
+    p = signed_payload(ed_key, text, &bare);
+    json_t *doc = NULL;
+    ck_assert_int_eq(vc_json_parse(p, strlen(p), &doc, NULL), VC_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "issuer"), "id")), ed_did);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "issuer"), "name")), "Mine Co");
+    json_decref(doc);
+    free(p);
+    /* a kid that would make the protected header exceed its limit is refused before signing */
+    char *kid = malloc(VC_MAX_HEADER_BYTES + 16);
+    memset(kid, 'k', VC_MAX_HEADER_BYTES + 15);
+    memcpy(kid, "did:web:x#", 10);
+    kid[VC_MAX_HEADER_BYTES + 15] = '\0';
+    vc_sign_options big = {.bare = 1, .kid = kid, .issuer = "did:web:x"};
+    char *out = NULL;
+    vc_error e;
+    const char *noissuer = "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
+                           "\"credentialSubject\":{\"id\":\"urn:x:1\"}}";
+    tu_assert_status(vc_sign(ed_key, noissuer, strlen(noissuer), &big, &out, &e), VC_ERR_LIMIT, &e);
+    ck_assert_ptr_null(out);
+    free(kid);
+}
+END_TEST
+
 START_TEST(sign_rejections)
 {
     vc_error e;
@@ -1181,6 +1250,7 @@ int main(void)
     tcase_add_test(tc, payload_rejections);
     tcase_add_test(tc, envelope_rejections);
     tcase_add_test(tc, sign_rejections);
+    tcase_add_test(tc, sign_payload_as_given);
     tcase_add_test(tc, cose_roundtrip);
     tcase_add_test(tc, cose_presentation);
     tcase_add_test(tc, cose_rejections);
