@@ -5,9 +5,11 @@
  * it is on the hot path of every verification and signature, where jansson's
  * general-purpose json_loadb cost more than the rest of libvc together. It builds
  * the same jansson values json_loadb(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
- * does and accepts and refuses exactly the same texts; tests/json and the
- * fuzz_json target check that against jansson itself. On top it enforces
- * VC_MAX_INPUT_BYTES and VC_MAX_JSON_DEPTH.
+ * does and accepts and refuses the same texts, with one deliberate exception:
+ * jansson skips a NUL byte right after a number or literal ("[1\0]"), libvc
+ * refuses every NUL. libvc/core/test_json.c and the fuzz_json target check this
+ * against jansson itself. On top it enforces VC_MAX_INPUT_BYTES and
+ * VC_MAX_JSON_DEPTH.
  *
  * RFC 8259 strictly: white space is space, tab, LF, CR; strings are valid UTF-8
  * (no overlong forms, no surrogates, at most U+10FFFF) without control
