@@ -90,6 +90,74 @@ START_TEST(json_strict)
 }
 END_TEST
 
+START_TEST(json_writing)
+{
+    /* vc_buf_put_json_string: every special byte at every position of strings
+     * long enough for the 16-byte fast path; the result parses back to the input. */
+    const unsigned char specials[] = {'"', '\\', 0x01, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x7f, 0xc3};
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char in[48];
+                memset(in, 'a', len);
+                in[pos] = (char)specials[k];
+                size_t n = len;
+                if (specials[k] == 0xc3) { /* a whole UTF-8 sequence: é */
+                    if (pos + 1 >= len)
+                        continue;
+                    in[pos + 1] = (char)0xa9;
+                }
+                vc_buf b = {0};
+                vc_buf_put_json_string(&b, in, n);
+                ck_assert(!b.oom);
+                for (size_t i = 0; i < b.n; i++)
+                    ck_assert_msg((unsigned char)b.p[i] >= 0x20, "raw control character written");
+                json_t *v = NULL;
+                vc_error e;
+                tu_assert_status(vc_json_parse(b.p, b.n, &v, &e), VC_OK, &e);
+                ck_assert(json_is_string(v));
+                ck_assert_uint_eq(json_string_length(v), n);
+                ck_assert(memcmp(json_string_value(v), in, n) == 0);
+                json_decref(v);
+                free(b.p);
+            }
+    /* vc_json_compact keeps every token and drops white space outside strings only */
+    const char *pretty = " {\n \"a b\" : [ 1 , 2.50 , \"x \\\" y\\n\" ] ,\t\"c\":{ } }\r\n";
+    vc_buf c = {0};
+    vc_json_compact(pretty, strlen(pretty), &c);
+    ck_assert_str_eq(c.p, "{\"a b\":[1,2.50,\"x \\\" y\\n\"],\"c\":{}}");
+    free(c.p);
+    /* vc_json_parse_ws reports white space outside strings, and only there */
+    int ws = -1;
+    json_t *v = NULL;
+    ck_assert_int_eq(vc_json_parse_ws("{\"a b\":[1]}", 11, &v, &ws, NULL), VC_OK);
+    ck_assert_int_eq(ws, 0);
+    json_decref(v);
+    ck_assert_int_eq(vc_json_parse_ws("{\"a\": 1}", 8, &v, &ws, NULL), VC_OK);
+    ck_assert_int_eq(ws, 1);
+    json_decref(v);
+    ck_assert_int_eq(vc_json_parse_ws("[1]\n", 4, &v, &ws, NULL), VC_OK);
+    ck_assert_int_eq(ws, 1);
+    json_decref(v);
+    /* base64url into a buffer: every length around the 3-byte groups */
+    uint8_t raw[64];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (uint8_t)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof raw; len++) {
+        char out[100];
+        size_t n = vc_b64url_encode_into(raw, len, out);
+        ck_assert_uint_eq(n, vc_b64url_len(len));
+        ck_assert_uint_eq(strlen(out), n);
+        uint8_t *back = NULL;
+        size_t back_len = 0;
+        ck_assert_int_eq(vc_base64url_decode(out, n, &back, &back_len, NULL), VC_OK);
+        ck_assert_uint_eq(back_len, len);
+        ck_assert(len == 0 || memcmp(back, raw, len) == 0);
+        vc_free(back);
+    }
+}
+END_TEST
+
 START_TEST(datetime)
 {
     int64_t t = 0;
@@ -183,6 +251,7 @@ int main(void)
     tcase_add_test(tc, b64url_roundtrip);
     tcase_add_test(tc, b64url_strict);
     tcase_add_test(tc, json_strict);
+    tcase_add_test(tc, json_writing);
     tcase_add_test(tc, datetime);
     tcase_add_test(tc, base58_varint);
     tcase_add_test(tc, urls_and_names);

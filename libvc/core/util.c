@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static int isxdigit_c(unsigned char c)
 {
@@ -269,7 +272,20 @@ void vc_buf_put_json_string(vc_buf *b, const char *s, size_t n)
     vc_buf_reserve(b, n + 2);
     vc_buf_put(b, "\"", 1);
     size_t run = 0; /* bytes of s not yet copied that need no escape */
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#ifdef __SSE2__
+    /* Skip 16 bytes at a time while none is '"', '\\' or a control character. */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20),
+                  zero = _mm_setzero_si128();
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i ctl = _mm_and_si128(_mm_cmplt_epi8(v, space), _mm_cmpgt_epi8(v, _mm_sub_epi8(zero, _mm_set1_epi8(1))));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), ctl)))
+            break;
+        i += 16;
+    }
+#endif
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

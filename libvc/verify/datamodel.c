@@ -209,15 +209,14 @@ int vc_dm_has_type(const json_t *obj, const char *name)
  */
 static int type_shape_ok(struct doc *d, const json_t *obj, const char *rel, const char *what, vc_status code)
 {
-    char p[VC_ERROR_PATH_MAX];
     json_t *t = json_object_get(obj, "type");
+    if (json_is_string(t) && json_string_length(t) > 0)
+        return 1; /* the usual case, decided before any path is built */
+    char p[VC_ERROR_PATH_MAX];
     subpath(p, rel, "type");
     if (json_is_string(t)) {
-        if (json_string_length(t) == 0) {
-            dm_fail(d, code, p, "the type of %s is an empty string", what);
-            return 0;
-        }
-        return 1;
+        dm_fail(d, code, p, "the type of %s is an empty string", what);
+        return 0;
     }
     if (!json_is_array(t)) {
         dm_fail(d, code, p, "the type of %s must be a string or an array of strings, not %s", what, kind_of(t));
@@ -336,13 +335,14 @@ static void check_type(struct doc *d)
 /* ------------------------------------------------------------ id */
 
 /* When obj has an "id", it must be one URL (VCDM 2.0 section 4.4). */
-static void check_id_of(struct doc *d, const json_t *obj, const char *rel, const char *what)
+/* obj is at "/a[/idx]" (a NULL: the document itself). */
+static void check_id_of(struct doc *d, const json_t *obj, const char *a, size_t idx, const char *what)
 {
     json_t *id = json_object_get(obj, "id");
     if (!id || (json_is_string(id) && vc_is_url(json_string_value(id))))
         return;
     char p[VC_ERROR_PATH_MAX];
-    subpath(p, rel, "id");
+    mkpath(p, a, idx, "id");
     if (json_is_string(id))
         dm_fail(d, VC_ERR_DM_ID, p, "the id of %s, \"%.80s\", is not a URL (scheme:rest, no spaces)", what,
                 json_string_value(id));
@@ -355,15 +355,13 @@ static void check_id_of(struct doc *d, const json_t *obj, const char *rel, const
 static void check_ids(struct doc *d)
 {
     const json_t *o = d->obj;
-    char p[VC_ERROR_PATH_MAX];
-    check_id_of(d, o, "", d->presentation ? "the presentation" : "the credential");
+    check_id_of(d, o, NULL, NO_INDEX, d->presentation ? "the presentation" : "the credential");
     json_t *cs = json_object_get(o, "credentialSubject");
     if (!d->presentation && (json_is_object(cs) || json_is_array(cs))) {
         for (size_t i = 0; i < set_size(cs); i++) {
             json_t *s = set_item(cs, i);
-            mkpath(p, "credentialSubject", set_index(cs, i), NULL);
             if (json_is_object(s))
-                check_id_of(d, s, p, "the credential subject");
+                check_id_of(d, s, "credentialSubject", set_index(cs, i), "the credential subject");
         }
     }
     for (size_t k = 0; k < N_TYPED_PROPS; k++) {
@@ -372,9 +370,8 @@ static void check_ids(struct doc *d)
             continue;
         for (size_t i = 0; i < set_size(v); i++) {
             json_t *item = set_item(v, i);
-            mkpath(p, typed_props[k], set_index(v, i), NULL);
             if (json_is_object(item))
-                check_id_of(d, item, p, typed_props[k]);
+                check_id_of(d, item, typed_props[k], set_index(v, i), typed_props[k]);
         }
     }
 }
@@ -434,6 +431,8 @@ static void check_subject(struct doc *d)
     }
     for (size_t i = 0; i < set_size(cs); i++) {
         json_t *s = set_item(cs, i);
+        if (json_is_object(s) && json_object_size(s) > 0)
+            continue;
         char p[VC_ERROR_PATH_MAX];
         mkpath(p, "credentialSubject", set_index(cs, i), NULL);
         if (!json_is_object(s))
@@ -495,10 +494,10 @@ static void check_properties(struct doc *d)
     for (size_t k = 0; k < N_TYPED_PROPS; k++) {
         const char *name = typed_props[k];
         json_t *v = json_object_get(d->obj, name);
-        char p[VC_ERROR_PATH_MAX];
-        mkpath(p, name, NO_INDEX, NULL);
         if (!v)
             continue;
+        char p[VC_ERROR_PATH_MAX];
+        mkpath(p, name, NO_INDEX, NULL);
         if (!json_is_object(v) && !json_is_array(v)) {
             dm_fail(d, VC_ERR_DM_PROPERTY, p, "%s must be an object or an array of objects, not %s", name,
                     kind_of(v));
