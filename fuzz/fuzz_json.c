@@ -160,7 +160,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st = vc_json_parse_object((const char *)data, size, &o, &e);
     fz_require(json_is_object(v) ? st == VC_OK : st == VC_ERR_JSON_TYPE, "fuzz_json", "parse_object", st, &e);
     json_decref(o);
+    /* What vc_sign signs: the text compacted. It must parse to the same value,
+     * hold no white space outside strings, and be the text itself when
+     * vc_json_parse_ws said the text had none. */
+    int had_ws = -1, c_ws = -1;
+    json_t *x = NULL, *y = NULL;
+    st = vc_json_parse_ws((const char *)data, size, &x, &had_ws, &e);
+    fz_require(st == VC_OK && (had_ws == 0 || had_ws == 1), "fuzz_json", "parse_ws", st, &e);
+    vc_buf c = {0};
+    vc_json_compact((const char *)data, size, &c);
+    fz_require(!c.oom && c.p, "fuzz_json", "compact", st, &e);
+    st = vc_json_parse_ws(c.p, c.n, &y, &c_ws, &e);
+    fz_require(st == VC_OK && same_value(x, y), "fuzz_json", "compact value", st, &e);
+    fz_require(c_ws == 0, "fuzz_json", "compact has no white space", st, &e);
+    if (!had_ws)
+        fz_require(c.n == size && memcmp(c.p, data, size) == 0, "fuzz_json", "compact text unchanged", st, &e);
     json_decref(w);
+    json_decref(x);
+    json_decref(y);
+    free(c.p);
     free(dump);
     json_decref(v);
     return 0;
