@@ -85,6 +85,7 @@ struct doc {
     int embedded;                 /* inside a presentation: the issuer is always required */
     vc_ctx_info ctx;
     int ctx_ok;                   /* @context passed */
+    json_t *typed[N_TYPED_PROPS]; /* obj's typed_props members (NULL when absent), looked up once */
 };
 
 /* ------------------------------------------------------------ reporting */
@@ -322,7 +323,7 @@ static void check_type(struct doc *d)
     }
     /* the shape of these types is the business of "properties" */
     for (size_t k = 0; k < N_TYPED_PROPS; k++) {
-        json_t *v = json_object_get(o, typed_props[k]);
+        json_t *v = d->typed[k];
         if (!json_is_object(v) && !json_is_array(v))
             continue;
         for (size_t i = 0; i < set_size(v); i++) {
@@ -365,7 +366,7 @@ static void check_ids(struct doc *d)
         }
     }
     for (size_t k = 0; k < N_TYPED_PROPS; k++) {
-        json_t *v = json_object_get(o, typed_props[k]);
+        json_t *v = d->typed[k];
         if (strcmp(typed_props[k], "proof") == 0 || (!json_is_object(v) && !json_is_array(v)))
             continue;
         for (size_t i = 0; i < set_size(v); i++) {
@@ -493,7 +494,7 @@ static void check_properties(struct doc *d)
 {
     for (size_t k = 0; k < N_TYPED_PROPS; k++) {
         const char *name = typed_props[k];
-        json_t *v = json_object_get(d->obj, name);
+        json_t *v = d->typed[k];
         if (!v)
             continue;
         char p[VC_ERROR_PATH_MAX];
@@ -667,6 +668,8 @@ static void init_doc(struct doc *d, struct run *r, const json_t *obj, const char
     d->obj = obj;
     vc_strcpy_trunc(d->base, sizeof d->base, base);
     d->presentation = vc_dm_is_presentation(obj);
+    for (size_t k = 0; k < N_TYPED_PROPS; k++)
+        d->typed[k] = json_object_get(obj, typed_props[k]);
 }
 
 /* An EnvelopedVerifiableCredential entry: @context, type (already seen) and a
