@@ -22,6 +22,9 @@ import unittest
 UNTPCRED = os.environ.get("UNTPCRED")
 if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
     UNTPCRED = sys.argv.pop(1)
+# VC_TEST_TIMEOUT_MULTIPLIER (tests/run-under-valgrind sets it: untpcred runs under
+# valgrind there, 20-50x slower) scales the timeout of every untpcred call.
+TIMEOUT_SCALE = float(os.environ.get("VC_TEST_TIMEOUT_MULTIPLIER") or 1)
 SOURCE_DIR = os.environ.get("VC_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 SHARED_DIR = os.environ.get("VC_SHARED_DIR", os.path.join(SOURCE_DIR, "..", "shared"))
 SUITE = os.path.join(SHARED_DIR, "vectors", "w3c-vc-jose-cose-test-suite")
@@ -101,8 +104,8 @@ def run(*args, stdin=None, umask=None, cwd=None):
     kwargs = {}
     if umask is not None:
         kwargs["umask"] = umask
-    return subprocess.run([UNTPCRED, *args], input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
-                          **kwargs)
+    return subprocess.run([UNTPCRED, *args], input=stdin, capture_output=True, text=True, timeout=60 * TIMEOUT_SCALE,
+                          cwd=cwd, **kwargs)
 
 
 def code_re(name):
@@ -1178,12 +1181,13 @@ class TestCose(CliCase):
         self.assertEqual(data[:2], b"\xd2\x84")
         self.decode_sign1(data)  # nothing after the structure: no newline either
         self.check_exit(run("verify", "--quiet", out), EXIT_OK)
-        v = subprocess.run([UNTPCRED, "verify", "--json", "-"], input=data, capture_output=True, timeout=60)
+        v = subprocess.run([UNTPCRED, "verify", "--json", "-"], input=data, capture_output=True,
+                           timeout=60 * TIMEOUT_SCALE)
         self.assertEqual(v.returncode, EXIT_OK, v.stderr)
         self.assertEqual(json.loads(v.stdout)["format"], "vc+cose")
         # binary on a redirected standard output is fine
         b = subprocess.run([UNTPCRED, "sign", "--key", key, "--format", "cose", "--bare",
-                            self.write("u.json", credential())], capture_output=True, timeout=60)
+                            self.write("u.json", credential())], capture_output=True, timeout=60 * TIMEOUT_SCALE)
         self.assertEqual(b.returncode, EXIT_OK, b.stderr)
         self.assertEqual(b.stdout[:2], b"\xd2\x84")
         # untagged, and a trailing newline refused
@@ -1211,7 +1215,7 @@ class TestCose(CliCase):
         master, slave = pty.openpty()
         try:
             p = subprocess.run([UNTPCRED, "sign", "--key", key, "--format", "cose", "--bare", src],
-                               stdout=slave, stderr=subprocess.PIPE, timeout=60)
+                               stdout=slave, stderr=subprocess.PIPE, timeout=60 * TIMEOUT_SCALE)
         finally:
             os.close(slave)
             os.close(master)

@@ -27,6 +27,9 @@ import urllib.request
 UNTPCRED = os.environ.get("UNTPCRED")
 if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
     UNTPCRED = sys.argv.pop(1)
+# VC_TEST_TIMEOUT_MULTIPLIER (tests/run-under-valgrind sets it: untpcred runs under
+# valgrind there, 20-50x slower) scales the timeout of every untpcred call.
+TIMEOUT_SCALE = float(os.environ.get("VC_TEST_TIMEOUT_MULTIPLIER") or 1)
 SOURCE_DIR = os.environ.get("VC_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 SERVER = os.path.join(SOURCE_DIR, "tests", "https_server.py")
 LITHIUM = os.path.join(SOURCE_DIR, "examples", "lithium")
@@ -53,7 +56,7 @@ class Env:
 
 
 def run(*args, timeout=120):
-    return subprocess.run([UNTPCRED, *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([UNTPCRED, *args], capture_output=True, text=True, timeout=timeout * TIMEOUT_SCALE)
 
 
 def net_opts(hosts=None):

@@ -11,6 +11,9 @@ import tempfile
 import unittest
 
 UNTPCRED = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("UNTPCRED", "")
+# VC_TEST_TIMEOUT_MULTIPLIER (tests/run-under-valgrind sets it: untpcred runs under
+# valgrind there, 20-50x slower) scales the timeout of every untpcred call.
+TIMEOUT_SCALE = float(os.environ.get("VC_TEST_TIMEOUT_MULTIPLIER") or 1)
 SOURCE_DIR = os.environ.get("VC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".."))
 SHARED = os.environ.get("VC_SHARED_DIR", os.path.join(SOURCE_DIR, "..", "shared"))
 LITHIUM = os.path.join(SOURCE_DIR, "examples", "lithium")
@@ -18,7 +21,7 @@ TYPES = ("dpp", "dcc", "dte", "dfr", "dia")
 
 
 def run(*args, stdin=None):
-    return subprocess.run([UNTPCRED, *args], input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run([UNTPCRED, *args], input=stdin, capture_output=True, text=True, timeout=120 * TIMEOUT_SCALE)
 
 
 def chain_options(dias=None):
