@@ -5,7 +5,7 @@
  *   - the parsed instance with error reporting on (vc_schema_check, the form
  *     verify.c uses),
  *   - from JSON text with a full report (vc_schema_validate: parse + validate),
- * next to jansson parsing alone and raw OpenSSL Ed25519 verification of the
+ * next to strict parsing alone (vc_json_parse) and raw OpenSSL Ed25519 verification of the
  * same bytes in the same run, with the ratios. Target (issue #7): >= 20,000
  * schema-only validations/s. The figures are printed, not asserted.
  *
@@ -174,7 +174,7 @@ int main(void)
     printf("  validate json_t, boolean           %10.0f validations/s\n", quiet);
     printf("  validate json_t, with error report %10.0f validations/s   (target >= 20000)\n", check);
     printf("  parse + validate text + report     %10.0f validations/s\n", text);
-    printf("  jansson strict parse alone         %10.0f parses/s\n", parse);
+    printf("  strict parse alone (vc_json_parse) %10.0f parses/s\n", parse);
     printf("  raw OpenSSL Ed25519 verify         %10.0f verifies/s\n", ed);
     printf("  ratio schema-check / Ed25519 verify  %8.2fx   (schema check costs %.0f%% of one signature check)\n",
            check / ed, 100.0 * ed / check);

@@ -203,7 +203,7 @@ int main(void)
     printf("  %-46s %10.0f checks/s\n", "check, parsed credential, with report", r_report);
     printf("  %-46s %10.0f checks/s\n", "vc_vocab_check from text (parse + check)", r_text);
     printf("  %-46s %10.0f checks/s  (%ld threads, one shared registry)\n", "check, parsed, all cores", r_all, ncpu);
-    printf("  %-46s %10.0f parses/s\n", "jansson parse alone (reference)", r_parse);
+    printf("  %-46s %10.0f parses/s\n", "jansson json_loadb alone (reference)", r_parse);
     printf("  %-46s %10.0f verifies/s\n", "raw OpenSSL Ed25519 verify, same bytes", r_ed);
     printf("  ratios: check / Ed25519 verify = %.2fx faster; check costs %.0f%% of a parse; target 20,000/s: %s\n",
            r_check / r_ed, 100.0 * r_parse / r_check, r_check >= 20000 ? "met" : "NOT met");

@@ -109,8 +109,12 @@ typedef struct vc_sign_options {
  * with opts->format VC_FORMAT_COSE as vc+cose / vp+cose.
  * The document is checked first (vc_check_document with VC_CHECK_UNSIGNED) and not
  * signed when a check fails. When the issuer is a did:key it must be the key's.
- * The JWS payload is the credential itself (issuer filled in), with no added JWT
- * claims. *out is new: the enveloped JSON object, or the compact JWS with opts->bare.
+ * The JWS payload is the credential itself, with no added JWT claims: the caller's
+ * JSON text without white space outside strings (tokens byte for byte, so numbers
+ * keep their digits), a filled-in issuer or holder appended as the last member (an
+ * issuer object that gets an id is re-serialised instead). *out is new: the
+ * enveloped JSON object, or the compact JWS with opts->bare. Thread-safe; the key
+ * may be shared by threads.
  */
 VC_API vc_status vc_sign(const vc_key *key, const char *json, size_t len, const vc_sign_options *opts,
                          char **out, vc_error *err);
