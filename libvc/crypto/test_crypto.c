@@ -1270,12 +1270,19 @@ struct worker {
     const uint8_t *sig;
     size_t sig_len;
     int failures;
+    const char *multikey; /* expected; the key's cached copy is made by whichever thread is first */
 };
 
 static void *verify_worker(void *arg)
 {
     struct worker *w = arg;
     for (int i = 0; i < 200; i++) {
+        if (i % 50 == 0) {
+            char *mb = NULL;
+            if (vc_key_to_multikey(w->key, &mb, NULL) != VC_OK || strcmp(mb, w->multikey) != 0)
+                w->failures++;
+            vc_free(mb);
+        }
         if (vc_key_verify(w->key, w->alg, (const uint8_t *)"shared", 6, w->sig, w->sig_len, NULL) != VC_OK)
             w->failures++;
         uint8_t bad[132];
@@ -1299,12 +1306,18 @@ START_TEST(shared_key_threads)
     const char *algs[2] = {"EdDSA", "ES256"};
     uint8_t *sigs[2];
     size_t lens[2];
-    for (int i = 0; i < 2; i++)
+    char *mbs[2];
+    for (int i = 0; i < 2; i++) {
         ck_assert_int_eq(vc_key_sign(keys[i], algs[i], (const uint8_t *)"shared", 6, &sigs[i], &lens[i], NULL), VC_OK);
+        /* from another instance of the same key, so that the shared keys' caches start empty */
+        vc_key *twin = jwk_ok(i ? P256_PRIV : ED_PRIV);
+        ck_assert_int_eq(vc_key_to_multikey(twin, &mbs[i], NULL), VC_OK);
+        vc_key_free(twin);
+    }
     struct worker w[8];
     pthread_t th[8];
     for (int i = 0; i < 8; i++) {
-        w[i] = (struct worker){keys[i % 2], algs[i % 2], sigs[i % 2], lens[i % 2], 0};
+        w[i] = (struct worker){keys[i % 2], algs[i % 2], sigs[i % 2], lens[i % 2], 0, mbs[i % 2]};
         ck_assert_int_eq(pthread_create(&th[i], NULL, verify_worker, &w[i]), 0);
     }
     for (int i = 0; i < 8; i++) {
@@ -1313,6 +1326,7 @@ START_TEST(shared_key_threads)
     }
     for (int i = 0; i < 2; i++) {
         vc_free(sigs[i]);
+        vc_free(mbs[i]);
         vc_key_free(keys[i]);
     }
 }
