@@ -25,4 +25,11 @@ VC_INTERNAL const uint8_t *vc_key_public_bytes(const vc_key *key, size_t *len);
 VC_INTERNAL const char *vc_key_cached_multikey(const vc_key *key);
 VC_INTERNAL const char *vc_key_cache_multikey(const vc_key *key, char *mb);
 
+/* A slot for jws.c: the key's first encoded JOSE protected header (an opaque
+ * malloc'd block, freed with the key), or NULL. cache: publish block (taken) if the
+ * slot is still empty, else free it. Set once, never replaced, so a reader may use
+ * what it loaded for as long as the key lives. */
+VC_INTERNAL const void *vc_key_cached_jose_header(const vc_key *key);
+VC_INTERNAL void vc_key_cache_jose_header(const vc_key *key, void *block);
+
 #endif

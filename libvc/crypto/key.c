@@ -80,6 +80,7 @@ struct vc_key {
     _Atomic(EVP_MD_CTX *) verify_tmpl;
     _Atomic(EVP_MD_CTX *) sign_tmpl;
     _Atomic(char *) multikey;  /* the public key's Multikey text, made on first use */
+    _Atomic(void *) jose_hdr;  /* jws.c's encoded protected header, set once (one malloc block) */
     int has_private;
     char *kid;                 /* JWK "kid" the key was imported with, or NULL */
     char *alg;                 /* JWK "alg" the key was imported with, or NULL */
@@ -119,6 +120,7 @@ static vc_key *key_new(const struct curve *c)
         atomic_init(&k->verify_tmpl, NULL);
         atomic_init(&k->sign_tmpl, NULL);
         atomic_init(&k->multikey, NULL);
+        atomic_init(&k->jose_hdr, NULL);
     }
     return k;
 }
@@ -132,6 +134,15 @@ const char *vc_key_cache_multikey(const vc_key *key, char *mb)
         return mb;
     free(mb); /* another thread was first: keep its copy */
     return expected;
+}
+
+const void *vc_key_cached_jose_header(const vc_key *key) { return atomic_load(&((vc_key *)key)->jose_hdr); }
+
+void vc_key_cache_jose_header(const vc_key *key, void *block)
+{
+    void *expected = NULL;
+    if (!atomic_compare_exchange_strong(&((vc_key *)key)->jose_hdr, &expected, block))
+        free(block); /* set once: the first header stays */
 }
 
 /*
@@ -176,6 +187,7 @@ void vc_key_free(vc_key *key)
     EVP_MD_CTX_free(atomic_load(&key->verify_tmpl));
     EVP_MD_CTX_free(atomic_load(&key->sign_tmpl));
     free(atomic_load(&key->multikey));
+    free(atomic_load(&key->jose_hdr));
     EVP_PKEY_free(key->pkey); /* OpenSSL clears the private scalar */
     free(key->kid);
     free(key->alg);

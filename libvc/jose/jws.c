@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../crypto/crypto_internal.h"
 #include "../internal.h"
 
 struct vc_jws {
@@ -207,19 +208,22 @@ const uint8_t *vc_jws_payload(const vc_jws *jws, size_t *len)
     return jws->payload;
 }
 
-vc_status vc_jws_sign(const vc_key *key, const char *typ, const char *cty, const char *kid, const uint8_t *payload,
-                      size_t payload_len, char **out, vc_error *err)
+/* An encoded protected header and what it was made from, in one malloc block;
+ * the key keeps the first one made with it (vc_key_cache_jose_header), so that
+ * signing many credentials with one key and kid encodes the header once. */
+struct hdr_block {
+    const char *typ, *cty, *kid; /* point into text[] or NULL */
+    size_t b64_len;
+    char text[]; /* b64 header, NUL, then typ, cty, kid each NUL-terminated when set */
+};
+
+static int same_opt(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+/* The header for (alg, typ, cty, kid), encoded: *out is a new block. */
+static vc_status make_header(const char *alg, const char *typ, const char *cty, const char *kid,
+                             struct hdr_block **out, vc_error *err)
 {
-    if (!key || !out || (!payload && payload_len))
-        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_sign: NULL argument");
-    *out = NULL;
-    if (payload_len > VC_MAX_INPUT_BYTES)
-        return vc_fail(err, VC_ERR_LIMIT, NULL, "payload of %zu bytes exceeds the %u-byte limit", payload_len,
-                       VC_MAX_INPUT_BYTES);
-    const char *alg = vc_key_jose_alg(key);
-    if (!alg)
-        return vc_fail(err, VC_ERR_KEY_TYPE, NULL, "key type cannot sign JWS");
-    /* The protected header, members in this order: alg, typ, cty, kid. */
+    /* members in this order: alg, typ, cty, kid */
     vc_buf h = {0};
     vc_buf_reserve(&h, 48 + strlen(alg) + (typ ? strlen(typ) : 0) + (cty ? strlen(cty) : 0) + (kid ? strlen(kid) : 0));
     const char *names[] = {"alg", "typ", "cty", "kid"}, *values[] = {alg, typ, cty, kid};
@@ -241,16 +245,60 @@ vc_status vc_jws_sign(const vc_key *key, const char *typ, const char *cty, const
         return vc_fail(err, VC_ERR_LIMIT, "header", "the JWS protected header would exceed the %u-byte limit",
                        VC_MAX_HEADER_BYTES);
     }
-    /* One buffer: "<b64 header>.<b64 payload>" is the signing input, then
-     * ".<b64 signature>" (at most 132 bytes, ES512) is appended in place. */
-    size_t hl = vc_b64url_len(h.n), pl = vc_b64url_len(payload_len), cap = hl + 1 + pl + 1 + vc_b64url_len(132) + 1;
-    char *res = malloc(cap);
-    if (!res) {
+    size_t hl = vc_b64url_len(h.n), tl = typ ? strlen(typ) + 1 : 0, cl = cty ? strlen(cty) + 1 : 0,
+           kl = kid ? strlen(kid) + 1 : 0;
+    struct hdr_block *b = malloc(sizeof *b + hl + 1 + tl + cl + kl);
+    if (!b) {
         free(h.p);
         return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
     }
-    vc_b64url_encode_into((const uint8_t *)h.p, h.n, res);
+    b->b64_len = vc_b64url_encode_into((const uint8_t *)h.p, h.n, b->text);
     free(h.p);
+    char *q = b->text + hl + 1;
+    b->typ = typ ? memcpy(q, typ, tl) : NULL;
+    q += tl;
+    b->cty = cty ? memcpy(q, cty, cl) : NULL;
+    q += cl;
+    b->kid = kid ? memcpy(q, kid, kl) : NULL;
+    *out = b;
+    return VC_OK;
+}
+
+vc_status vc_jws_sign(const vc_key *key, const char *typ, const char *cty, const char *kid, const uint8_t *payload,
+                      size_t payload_len, char **out, vc_error *err)
+{
+    if (!key || !out || (!payload && payload_len))
+        return vc_fail(err, VC_ERR_INVALID_ARG, NULL, "jws_sign: NULL argument");
+    *out = NULL;
+    if (payload_len > VC_MAX_INPUT_BYTES)
+        return vc_fail(err, VC_ERR_LIMIT, NULL, "payload of %zu bytes exceeds the %u-byte limit", payload_len,
+                       VC_MAX_INPUT_BYTES);
+    const char *alg = vc_key_jose_alg(key);
+    if (!alg)
+        return vc_fail(err, VC_ERR_KEY_TYPE, NULL, "key type cannot sign JWS");
+    /* The key's cached header when it was made from the same typ, cty and kid (the
+     * alg is the key's own); else a new one, which the key keeps if it has none. */
+    const struct hdr_block *cached = vc_key_cached_jose_header(key), *hb = cached;
+    struct hdr_block *made = NULL;
+    if (!cached || !same_opt(cached->typ, typ) || !same_opt(cached->cty, cty) || !same_opt(cached->kid, kid)) {
+        vc_status st = make_header(alg, typ, cty, kid, &made, err);
+        if (st != VC_OK)
+            return st;
+        hb = made;
+    }
+    /* One buffer: "<b64 header>.<b64 payload>" is the signing input, then
+     * ".<b64 signature>" (at most 132 bytes, ES512) is appended in place. */
+    size_t hl = hb->b64_len, pl = vc_b64url_len(payload_len), cap = hl + 1 + pl + 1 + vc_b64url_len(132) + 1;
+    char *res = malloc(cap);
+    if (!res) {
+        free(made);
+        return vc_fail(err, VC_ERR_NOMEM, NULL, "out of memory");
+    }
+    memcpy(res, hb->text, hl);
+    if (made && !cached)
+        vc_key_cache_jose_header(key, made); /* taken (or freed when another thread was first) */
+    else
+        free(made);
     res[hl] = '.';
     vc_b64url_encode_into(payload, payload_len, res + hl + 1);
     uint8_t *sig = NULL;

@@ -1,4 +1,5 @@
 /* test_jose.c - compact JWS parsing, header rules, sign/verify, RFC vectors. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,84 @@ START_TEST(ecdsa_signature_shapes)
 END_TEST
 
 /* RFC 7515 A.3 (ES256) and RFC 8037 A.4 (EdDSA) through the JWS layer. */
+/* The key keeps the first encoded header it signs with; every other typ / cty /
+ * kid combination must still get its own header. */
+START_TEST(header_cache_per_key)
+{
+    struct {
+        const char *typ, *cty, *kid;
+    } h[] = {{"vc+jwt", "vc", "did:example:1#a"}, {"vc+jwt", "vc", "did:example:1#b"}, {"vc+jwt", "vc", NULL},
+             {"vp+jwt", "vp", "did:example:1#a"}, {"vc+jwt", NULL, "did:example:1#a"},
+             {"vc+jwt", "vc", "did:example:1#a"}, {NULL, NULL, NULL}, {"vc+jwt", "vc", "did:example:1#a\"q"}};
+    vc_key *key = NULL;
+    ck_assert_int_eq(vc_key_generate(VC_KEY_P256, &key, NULL), VC_OK);
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+            char *jws = NULL;
+            vc_error e;
+            tu_assert_status(vc_jws_sign(key, h[i].typ, h[i].cty, h[i].kid, (const uint8_t *)"{}", 2, &jws, &e), VC_OK,
+                             &e);
+            vc_jws *j = NULL;
+            tu_assert_status(vc_jws_parse(jws, strlen(jws), &j, &e), VC_OK, &e);
+            ck_assert_str_eq(vc_jws_alg(j), "ES256");
+            const char *got[3] = {vc_jws_typ(j), vc_jws_cty(j), vc_jws_kid(j)};
+            const char *want[3] = {h[i].typ, h[i].cty, h[i].kid};
+            for (int k = 0; k < 3; k++) {
+                if (want[k])
+                    ck_assert_str_eq(got[k], want[k]);
+                else
+                    ck_assert_ptr_null(got[k]);
+            }
+            tu_assert_status(vc_jws_verify(j, key, &e), VC_OK, &e);
+            vc_jws_free(j);
+            vc_free(jws);
+        }
+    vc_key_free(key);
+}
+END_TEST
+
+struct signer {
+    const vc_key *key;
+    char kid[32];
+    int failures;
+};
+
+static void *sign_worker(void *arg)
+{
+    struct signer *w = arg;
+    for (int i = 0; i < 50; i++) {
+        char *jws = NULL;
+        vc_jws *j = NULL;
+        if (vc_jws_sign(w->key, "vc+jwt", "vc", w->kid, (const uint8_t *)"{}", 2, &jws, NULL) != VC_OK ||
+            vc_jws_parse(jws, strlen(jws), &j, NULL) != VC_OK || strcmp(vc_jws_kid(j), w->kid) != 0 ||
+            vc_jws_verify(j, w->key, NULL) != VC_OK)
+            w->failures++;
+        vc_jws_free(j);
+        vc_free(jws);
+    }
+    return NULL;
+}
+
+/* Threads with different kids race to set a fresh key's header cache. */
+START_TEST(header_cache_threads)
+{
+    vc_key *key = NULL;
+    ck_assert_int_eq(vc_key_generate(VC_KEY_ED25519, &key, NULL), VC_OK);
+    struct signer w[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct signer){.key = key};
+        snprintf(w[i].kid, sizeof w[i].kid, "did:example:t#%d", i);
+        ck_assert_int_eq(pthread_create(&th[i], NULL, sign_worker, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(w[i].failures, 0);
+    }
+    vc_key_free(key);
+}
+END_TEST
+
 START_TEST(rfc_vectors)
 {
     json_t *v = tu_load_json(tu_shared_path("vectors/jose-rfc/rfc7515-A3-es256_rfc8037-A-ed25519.json"));
@@ -223,6 +302,8 @@ int main(void)
     tcase_add_test(tc, format_rules);
     tcase_add_test(tc, ecdsa_signature_shapes);
     tcase_add_test(tc, rfc_vectors);
+    tcase_add_test(tc, header_cache_per_key);
+    tcase_add_test(tc, header_cache_threads);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
