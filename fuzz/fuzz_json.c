@@ -11,7 +11,7 @@
  * the sign of -0.0, key order). One latitude: text the pre-scan finds too deep
  * that jansson rejects anyway may also give jansson's code (a single-pass parser
  * can meet that error before the 65th level); too-deep text that is otherwise
- * valid must give VC_ERR_JSON_DEPTH. libvc/core/test_json.c holds the same oracle.
+ * valid must give VC_ERR_JSON_DEPTH. The reference is libvc/tests/json_oracle.h, shared with libvc/core/test_json.c.
  *
  * jansson 2.14 accepts a NUL byte right after a number or true/false/null ("1\0",
  * "[1\0]"): its look-ahead is pushed back into a NUL-terminated buffer. libvc
@@ -20,9 +20,7 @@
  */
 #include "fuzz_common.h"
 
-#ifndef VC_JSON_REF_NUL_QUIRK
-#define VC_JSON_REF_NUL_QUIRK 0
-#endif
+#include "../libvc/tests/json_oracle.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -31,85 +29,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (vc_init() != VC_OK)
         abort();
     return 0;
-}
-
-/* The nesting pre-scan of the original vc_json_parse, verbatim. */
-static int ref_too_deep(const char *t, size_t len)
-{
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = t[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"')
-            in_str = 1;
-        else if (c == '{' || c == '[') {
-            if (++depth > VC_MAX_JSON_DEPTH)
-                return 1;
-        } else if (c == '}' || c == ']')
-            depth--;
-    }
-    return 0;
-}
-
-static unsigned sbit(vc_status s)
-{
-    switch (s) {
-    case VC_OK: return 1u << 0;
-    case VC_ERR_JSON: return 1u << 1;
-    case VC_ERR_JSON_DUPKEY: return 1u << 2;
-    case VC_ERR_JSON_DEPTH: return 1u << 3;
-    case VC_ERR_LIMIT: return 1u << 4;
-    case VC_ERR_NOMEM: return 1u << 5;
-    default: return 1u << 6;
-    }
-}
-
-/* Reference verdict; *out: the value on VC_OK; *allowed: the statuses accepted
- * from the parser under test (see the top comment). */
-static vc_status ref_parse(const char *text, size_t len, json_t **out, unsigned *allowed)
-{
-    *out = NULL;
-    if (len > VC_MAX_INPUT_BYTES) {
-        *allowed = sbit(VC_ERR_LIMIT);
-        return VC_ERR_LIMIT;
-    }
-    json_error_t je;
-    json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-    vc_status js = VC_OK;
-    int valid = v != NULL; /* valid but for the depth */
-    if (!v) {
-        js = VC_ERR_JSON;
-        if (json_error_code(&je) == json_error_duplicate_key)
-            js = VC_ERR_JSON_DUPKEY;
-        else if (json_error_code(&je) == json_error_out_of_memory)
-            js = VC_ERR_NOMEM;
-        else if (json_error_code(&je) == json_error_stack_overflow)
-            valid = 1;
-    }
-    unsigned extra = 0;
-    if (!VC_JSON_REF_NUL_QUIRK && memchr(text, 0, len)) {
-        if (v) {
-            json_decref(v);
-            v = NULL;
-            js = VC_ERR_JSON;
-        } else
-            extra = sbit(VC_ERR_JSON);
-        valid = 0;
-    }
-    if (ref_too_deep(text, len)) {
-        json_decref(v);
-        *allowed = sbit(VC_ERR_JSON_DEPTH) | (valid ? 0 : sbit(js) | extra);
-        return VC_ERR_JSON_DEPTH;
-    }
-    *out = v;
-    *allowed = sbit(js) | extra;
-    return js;
 }
 
 /* json_equal and the same compact dump. */
