@@ -96,6 +96,12 @@ VC_INTERNAL void vc_json_compact(const char *text, size_t len, vc_buf *out);
 static inline size_t vc_b64url_len(size_t n) { return (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0); }
 VC_INTERNAL size_t vc_b64url_encode_into(const uint8_t *in, size_t in_len, char *o);
 
+/* UTF-8 as RFC 3629 has it (no overlong forms, no surrogates, at most U+10FFFF):
+ * the length of the sequence starting at p (1 for ASCII), 0 when it is invalid
+ * or runs past end; and 1 when all of s[0..n) is valid. */
+VC_INTERNAL size_t vc_utf8_seq_len(const unsigned char *p, const unsigned char *end);
+VC_INTERNAL int vc_utf8_valid(const uint8_t *s, size_t n);
+
 /* Constant-time compare. */
 VC_INTERNAL int vc_memeq_ct(const void *a, const void *b, size_t len);
 

@@ -77,36 +77,6 @@ static void skip_ws(parser *ps)
     ps->p = p;
 }
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* beyond U+10FFFF */
-    } else
-        return 0;
-    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
 static int hex4(const unsigned char *p, unsigned *out)
 {
     unsigned v = 0;
@@ -186,7 +156,7 @@ static int scan_string(parser *ps, const char **s, size_t *n)
             fail_at(ps, p, VC_ERR_JSON, "control character in string");
             return 0;
         }
-        size_t k = utf8_len(p, end);
+        size_t k = vc_utf8_seq_len(p, end);
         if (!k) {
             fail_at(ps, p, VC_ERR_JSON, "invalid UTF-8 in string");
             return 0;
@@ -277,7 +247,7 @@ static int scan_string(parser *ps, const char **s, size_t *n)
             p++;
             continue;
         }
-        size_t k = utf8_len(p, end);
+        size_t k = vc_utf8_seq_len(p, end);
         if (!k) {
             fail_at(ps, p, VC_ERR_JSON, "invalid UTF-8 in string");
             return 0;

@@ -90,6 +90,44 @@ START_TEST(json_strict)
 }
 END_TEST
 
+START_TEST(json_error_messages)
+{
+    /* each refusal names what is wrong and where: byte, line and column */
+    struct {
+        const char *text;
+        vc_status code;
+        const char *msg;
+    } cases[] = {
+        {"{\"a\":1,\"a\":2}", VC_ERR_JSON_DUPKEY, "duplicate object key (byte 7, line 1, column 8)"},
+        {"{\n\"a\":\"\xff\"}", VC_ERR_JSON, "invalid UTF-8 in string (byte 7, line 2, column 6)"},
+        {"[1,\n 2,\n x]", VC_ERR_JSON, "invalid token (byte 9, line 3, column 2)"},
+        {"[01]", VC_ERR_JSON, "leading zero"},
+        {"\"\\ud800\"", VC_ERR_JSON, "unpaired high surrogate"},
+        {"\"\\u0000\"", VC_ERR_JSON, "\\u0000 is not allowed"},
+        {"[1] 2", VC_ERR_JSON, "end of input expected after the value (byte 4,"},
+        {"99999999999999999999", VC_ERR_JSON, "too big integer"},
+        {"1e999", VC_ERR_JSON, "real number overflow"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *v = NULL;
+        vc_error e;
+        tu_assert_status(vc_json_parse(cases[i].text, strlen(cases[i].text), &v, &e), cases[i].code, &e);
+        ck_assert_msg(strstr(e.message, cases[i].msg), "case %zu: \"%s\" lacks \"%s\"", i, e.message, cases[i].msg);
+        ck_assert_ptr_null(v);
+    }
+    char deep[200];
+    memset(deep, '[', 65);
+    memset(deep + 65, ']', 65);
+    json_t *v = NULL;
+    vc_error e;
+    tu_assert_status(vc_json_parse(deep, 130, &v, &e), VC_ERR_JSON_DEPTH, &e);
+    ck_assert_ptr_nonnull(strstr(e.message, "nested deeper than 64 levels (at byte 64)"));
+    /* a NUL byte where jansson would skip it */
+    tu_assert_status(vc_json_parse("[1\0]", 4, &v, &e), VC_ERR_JSON, &e);
+    ck_assert_ptr_nonnull(strstr(e.message, "(byte 2, line 1, column 3)"));
+}
+END_TEST
+
 START_TEST(json_writing)
 {
     /* vc_buf_put_json_string: every special byte at every position of strings
@@ -252,6 +290,7 @@ int main(void)
     tcase_add_test(tc, b64url_strict);
     tcase_add_test(tc, json_strict);
     tcase_add_test(tc, json_writing);
+    tcase_add_test(tc, json_error_messages);
     tcase_add_test(tc, datetime);
     tcase_add_test(tc, base58_varint);
     tcase_add_test(tc, urls_and_names);

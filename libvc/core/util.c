@@ -315,3 +315,42 @@ void vc_buf_put_json_string(vc_buf *b, const char *s, size_t n)
     vc_buf_put(b, s + run, n - run);
     vc_buf_put(b, "\"", 1);
 }
+
+size_t vc_utf8_seq_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* beyond U+10FFFF */
+    } else
+        return 0;
+    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+int vc_utf8_valid(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = vc_utf8_seq_len(s + i, s + n)))
+            return 0;
+    return 1;
+}

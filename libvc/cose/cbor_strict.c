@@ -46,46 +46,6 @@ static vc_status truncated(struct walker *w)
                    w->len, w->pos);
 }
 
-int vc_utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t extra;
-        uint32_t cp, min;
-        if (c >= 0xc2 && c <= 0xdf) {
-            extra = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            extra = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            extra = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else
-            return 0;
-        if (n - i - 1 < extra)
-            return 0;
-        for (size_t k = 1; k <= extra; k++) {
-            uint8_t cc = s[i + k];
-            if ((cc & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += extra + 1;
-    }
-    return 1;
-}
-
 static vc_status read_head(struct walker *w, struct head *h)
 {
     h->start = w->pos;

@@ -54,8 +54,6 @@ VC_INTERNAL vc_status vc_cbor_check(const uint8_t *buf, size_t len, const char *
 VC_INTERNAL vc_status vc_cbor_load(const uint8_t *buf, size_t len, const char *what, cbor_item_t **item, size_t *used,
                                    vc_error *err);
 
-/* 1 when s[0..n) is valid UTF-8 (no overlong forms, surrogates or values above U+10FFFF). */
-VC_INTERNAL int vc_utf8_valid(const uint8_t *s, size_t n);
 
 /* ------------------------------------------------------------ encoding */
 

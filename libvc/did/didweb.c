@@ -112,46 +112,6 @@ static vc_status check_host(const char *did, const char *h, size_t n, vc_error *
     return VC_OK;
 }
 
-/* 1 when p[0..n) is valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-static int valid_utf8(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        size_t k;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            k = 1;
-            min = 0x80;
-            c &= 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2;
-            min = 0x800;
-            c &= 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3;
-            min = 0x10000;
-            c &= 0x07;
-        } else {
-            return 0;
-        }
-        if (i + k >= n)
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if ((p[i + j] & 0xc0) != 0x80)
-                return 0;
-            c = (c << 6) | (p[i + j] & 0x3f);
-        }
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 /* Decode a path segment, check it, and append it re-encoded to out (with a '/'). */
 static vc_status add_segment(const char *did, const char *s, size_t n, char *out, size_t cap, size_t *off,
                              vc_error *err)
@@ -181,7 +141,7 @@ static vc_status add_segment(const char *did, const char *s, size_t n, char *out
     }
     if ((dn == 1 && dec[0] == '.') || (dn == 2 && dec[0] == '.' && dec[1] == '.'))
         return vc_fail(err, VC_ERR_DID_SYNTAX, NULL, "%s has a \".\" or \"..\" path segment", vc_did_quote(did, q));
-    if (!valid_utf8(dec, dn))
+    if (!vc_utf8_valid(dec, dn))
         return vc_fail(err, VC_ERR_DID_SYNTAX, NULL, "a path segment of %s is not valid UTF-8 once decoded",
                        vc_did_quote(did, q));
     if (*off + 1 >= cap)

@@ -537,6 +537,8 @@ START_TEST(sign_payload_as_given)
     const char *noissuer = "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\"],\"type\":[\"VerifiableCredential\"],"
                            "\"credentialSubject\":{\"id\":\"urn:x:1\"}}";
     tu_assert_status(vc_sign(ed_key, noissuer, strlen(noissuer), &big, &out, &e), VC_ERR_LIMIT, &e);
+    ck_assert_str_eq(e.path, "header");
+    ck_assert_ptr_nonnull(strstr(e.message, "protected header would exceed the 4096-byte limit"));
     ck_assert_ptr_null(out);
     free(kid);
 }
